@@ -1,0 +1,82 @@
+/**
+ * Every stream, subject, bucket and service name in one place (DESIGN.md section 4).
+ * Other code builds subjects only through these functions.
+ */
+export const STREAMS = {
+  market: 'QT_MARKET',
+  signals: 'QT_SIGNALS',
+  intents: 'QT_INTENTS',
+  orders: 'QT_ORDERS',
+  positions: 'QT_POSITIONS',
+  journal: 'QT_JOURNAL',
+  supervision: 'QT_SUPERVISION',
+  dlq: 'QT_DLQ',
+  /** Generic actor inputs (`qt.in.<kind>.<id>`), used by the kernel and by tests. */
+  inputs: 'QT_INPUTS',
+} as const;
+export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];
+
+export const BUCKETS = {
+  actors: 'qt_actors',
+  supervisors: 'qt_supervisors',
+  policy: 'qt_policy',
+} as const;
+
+export const OBJECT_STORES = { models: 'qt_models' } as const;
+
+export const SERVICES = {
+  supervisor: 'qt-supervisor',
+  ai: 'qt-ai',
+} as const;
+
+/** NATS subject tokens must not contain `.`, `*`, `>` or whitespace. */
+export function token(value: string): string {
+  if (value.length === 0 || /[\s.*>]/.test(value)) {
+    throw new TypeError(`invalid subject token ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** A dotted path (e.g. `root.market.symbols`) checked token by token. */
+export function path(value: string): string {
+  return value.split('.').map(token).join('.');
+}
+
+export const subjects = {
+  market: (venue: string, symbol: string, kind: string) => `qt.md.${token(venue)}.${token(symbol)}.${path(kind)}`,
+  marketAll: 'qt.md.>',
+  signal: (symbol: string) => `qt.signal.${token(symbol)}`,
+  signalAll: 'qt.signal.>',
+  intent: (symbol: string) => `qt.intent.${token(symbol)}`,
+  intentAll: 'qt.intent.>',
+  order: (symbol: string, event: string) => `qt.order.${token(symbol)}.${token(event)}`,
+  orderAll: 'qt.order.>',
+  position: (symbol: string, event: string) => `qt.position.${token(symbol)}.${token(event)}`,
+  positionAll: 'qt.position.>',
+  journal: (kind: string) => `qt.journal.${path(kind)}`,
+  journalAll: 'qt.journal.>',
+  supervision: (nodePath: string, event: string) => `qt.sup.${path(nodePath)}.${token(event)}`,
+  supervisionAll: 'qt.sup.>',
+  dlq: (source: string) => `qt.dlq.${path(source)}`,
+  dlqAll: 'qt.dlq.>',
+  actorInput: (kind: string, id: string) => `qt.in.${token(kind)}.${token(id)}`,
+  actorInputAll: 'qt.in.>',
+  /** JetStream advisories that the DLQ stream also captures. */
+  maxDeliveriesAdvisory: '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>',
+  terminatedAdvisory: '$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.>',
+} as const;
+
+/** KV key of an actor snapshot: `<kind>.<id>`. */
+export function actorKey(kind: string, id: string): string {
+  return `${token(kind)}.${token(id)}`;
+}
+
+/** Durable consumer name of a hosted actor. */
+export function actorConsumer(kind: string, id: string): string {
+  return `actor_${token(kind)}_${token(id)}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+/** KV key under `qt_supervisors` for a supervision node path. */
+export function supervisorKey(nodePath: string): string {
+  return path(nodePath);
+}
