@@ -1,3 +1,4 @@
 export * from './names.js';
 export * from './codec.js';
 export * from './supervision.js';
+export * from './actor.js';

@@ -1,0 +1,15 @@
+import { natsEnv } from './runtime/testing/nats-env.js';
+import { hostKit } from './runtime/testing/host-env.js';
+import { encode } from './runtime/codec.js';
+import { subjects } from './protocols/index.js';
+import { pino } from 'pino';
+const env = await natsEnv();
+const kit = await hostKit(env);
+kit.deps.logger = pino({level:'debug'});
+const a = await kit.start('a');
+a.exited.then((e) => console.log('exited', e));
+await env.bus.js.publish(subjects.actorInput('counter','a'), encode({ type: 'inc', by: 1 }));
+await new Promise(r => setTimeout(r, 1000));
+console.log(a.info());
+console.log(await env.bus.jsm.consumers.info('QT_INPUTS', 'actor_counter_a'));
+await env[Symbol.asyncDispose]();

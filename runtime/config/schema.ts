@@ -1,0 +1,92 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+/** Backoff used by supervisors unless a spec overrides it. */
+const backoff = z.strictObject({
+  /** @default 10 */
+  min: z.number().int().nonnegative().default(10),
+  /** @default 5000 */
+  max: z.number().int().positive().default(5_000),
+  /** @default 0.2 */
+  jitter: z.number().min(0).max(1).default(0.2),
+  /** @default 30000 */
+  resetAfter: z.number().int().positive().default(30_000),
+});
+
+/**
+ * The one config schema. Every section is strict: an unknown key is an error that names it,
+ * so a typo never silently falls back to a default (the old system had nine disagreeing .env files).
+ */
+export const ConfigSchema = z.strictObject({
+  node: z
+    .strictObject({
+      /** Node id, used in supervision events and leases. @default hostname */
+      id: z.string().min(1).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default(hostname().replace(/[^A-Za-z0-9_-]/g, '-')),
+      /** Where a locally started nats-server keeps its store, and other local state. @default ./var */
+      dataDir: z.string().min(1).default('./var'),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      /** @default info */
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** Pretty output is left to `pino-pretty` on the operator's side; the node always writes JSON lines. */
+      file: z.string().optional(),
+    })
+    .prefault({}),
+  nats: z
+    .strictObject({
+      /** Server URL; when unset `qt up` looks at 127.0.0.1:4222 and otherwise starts a local server. */
+      url: z.string().url().optional(),
+      /** @default quantum-trader */
+      name: z.string().default('quantum-trader'),
+      /** Credentials file (NATS .creds) for deployments with accounts. */
+      credsFile: z.string().optional(),
+      user: z.string().optional(),
+      pass: z.string().optional(),
+      /** ms between reconnect attempts. @default 1000 */
+      reconnectTimeWait: z.number().int().positive().default(1_000),
+      /** JetStream replicas for provisioned streams and buckets. @default 1 */
+      replicas: z.number().int().min(1).max(5).default(1),
+    })
+    .prefault({}),
+  supervision: z
+    .strictObject({
+      /** @default 5 */
+      intensity: z.number().int().positive().default(5),
+      /** @default 10000 */
+      period: z.number().int().positive().default(10_000),
+      backoff: backoff.prefault({}),
+      /** ms a child gets to stop before it is killed. @default 5000 */
+      shutdownMs: z.number().int().positive().default(5_000),
+    })
+    .prefault({}),
+  host: z
+    .strictObject({
+      /** Max unacknowledged inputs per actor; bounds memory and batch size. @default 512 */
+      maxAckPending: z.number().int().positive().default(512),
+      /** Deliveries of one input that crash the actor before it is dead-lettered. @default 3 */
+      poisonDeliveries: z.number().int().min(2).default(3),
+      /** Seconds the server waits for an ack before redelivering. @default 30 */
+      ackWaitSec: z.number().int().positive().default(30),
+      /** Largest accepted input payload, bytes. @default 262144 */
+      maxPayload: z.number().int().positive().default(256 * 1024),
+    })
+    .prefault({}),
+  streams: z
+    .strictObject({
+      /** Market data retention, hours. @default 24 */
+      marketMaxAgeHours: z.number().positive().default(24),
+      /** Signals / supervision retention, days. @default 7 */
+      shortMaxAgeDays: z.number().positive().default(7),
+      /** Orders, positions, journal retention, days. @default 365 */
+      longMaxAgeDays: z.number().positive().default(365),
+      /** Dedup window for msgID, minutes (orders need ≥ 10). @default 10 */
+      duplicateWindowMin: z.number().positive().min(1).default(10),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+/** What a user writes: every key optional. */
+export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,0 +1,303 @@
+import { createActor, type Actor, type AnyStateMachine, type EventObject } from 'xstate';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import {
+  actorConsumer, actorKey, FRESH_START_EVENT, OUTPUT_EVENT, subjects, TIMER_EVENT,
+  type ActorRecord, type OutputEvent,
+} from '../../protocols/index.js';
+import { decode } from '../codec.js';
+import { BadInputError, InjectedCrash, RuntimeError } from '../errors.js';
+import { publishOutputs, republishOutbox, type Output } from './outbox.js';
+import type { SnapshotStore } from './store.js';
+import { TimerSync } from './timers.js';
+import type { ActorDefinition, HostDeps } from './types.js';
+import { DLQ_REASON_HEADER, DLQ_SOURCE_HEADER } from '../../protocols/index.js';
+
+/** How a hosted actor ended; structurally the supervisor's ExitReason. */
+export type HostExit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: Error };
+
+/** A running hosted actor. Structurally a supervisor ChildHandle. */
+export interface HostedActor {
+  readonly key: string;
+  readonly exited: Promise<HostExit>;
+  stop(): Promise<void>;
+  kill(): void;
+  inject(error: Error): void;
+  info(): Record<string, unknown>;
+  /** The live XState actor, for read-only inspection. */
+  readonly actor: Actor<AnyStateMachine>;
+  /** Resolves once every input queued so far has been applied, stored and published. */
+  idle(): Promise<void>;
+}
+
+type Item = { kind: 'msg'; m: JsMsg } | { kind: 'timer'; name: string; dueAt: number };
+
+const RESERVED = new Set([TIMER_EVENT, FRESH_START_EVENT, OUTPUT_EVENT]);
+
+function defaultParse(payload: unknown): EventObject {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new BadInputError('payload is not an object');
+  const type = (payload as { type?: unknown }).type;
+  if (typeof type !== 'string' || type.length === 0) throw new BadInputError("payload has no string 'type'");
+  if (RESERVED.has(type) || type.startsWith('xstate.')) throw new BadInputError(`event type '${type}' is reserved`);
+  return payload as EventObject;
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new RuntimeError(String(e));
+}
+
+/**
+ * Starts one actor: restore from KV, re-arm timers, republish the last outbox, then apply inputs
+ * in batches. Per batch: transition every input (skipping seq ≤ cursor, dead-lettering bad ones),
+ * store snapshot + cursor + outputs with compare-and-set, publish outputs, then ack.
+ */
+export async function startHostedActor(
+  def: ActorDefinition,
+  id: string,
+  deps: HostDeps & { store: SnapshotStore },
+  opts: { fresh?: boolean } = {},
+): Promise<HostedActor> {
+  const key = actorKey(def.kind, id);
+  const { bus, clock, store, logger } = deps;
+  const log = logger.child({ actor: key });
+  const parse = def.parse ?? defaultParse;
+
+  let { record, revision } = await store.load(key);
+  let cursor = record?.cursor ?? 0;
+  let freshReason: string | undefined;
+  if (record && record.v !== def.version) freshReason = `machine version ${record.v} → ${def.version}`;
+  if (record && opts.fresh) {
+    freshReason = 'restored snapshot crash-looped';
+    await store.quarantine(key, record);
+  }
+  const restore = record && !freshReason ? record.snapshot : undefined;
+
+  const emitted: OutputEvent[] = [];
+  let resolveExit!: (r: HostExit) => void;
+  const exited = new Promise<HostExit>((r) => (resolveExit = r));
+  let state: 'starting' | 'running' | 'ended' = 'starting';
+  let sub: ConsumerMessages | undefined;
+  const queue: Item[] = [];
+  const inflight = new Set<JsMsg>();
+  let draining: Promise<void> | undefined;
+  let processed = 0;
+  /** Cursor whose snapshot is stored, outputs published and inputs acked. */
+  let committed = cursor;
+
+  const input = def.initialInput?.(id) ?? { id };
+  const actor = createActor(def.machine, restore ? { snapshot: restore as never, input } : { input }) as Actor<AnyStateMachine>;
+  actor.on('*', (ev: EventObject) => {
+    if (ev.type === OUTPUT_EVENT) emitted.push(ev as OutputEvent);
+  });
+
+  const end = (reason: HostExit) => {
+    if (state === 'ended') return;
+    const wasStarting = state === 'starting';
+    state = 'ended';
+    timers.clear();
+    void sub?.stop();
+    // Whatever was delivered and not stored goes back now instead of after ack_wait.
+    for (const m of inflight) m.nak();
+    inflight.clear();
+    queue.length = 0;
+    try {
+      actor.stop();
+    } catch {
+      /* an errored actor may throw on stop; it is gone either way */
+    }
+    if (reason.kind === 'crash') log.warn({ err: reason.error }, 'actor crashed');
+    if (!wasStarting) resolveExit(reason);
+  };
+  const fail = (e: unknown) => end({ kind: 'crash', error: asError(e) });
+  actor.subscribe({ error: (err) => fail(err) });
+
+  const timers = new TimerSync(clock, (name, dueAt) => {
+    if (state !== 'running') return;
+    queue.push({ kind: 'timer', name, dueAt });
+    kick();
+  });
+
+  const send = (event: EventObject & Record<string, unknown>) => {
+    emitted.length = 0;
+    actor.send(event);
+    const snap = actor.getSnapshot();
+    if (snap.status === 'error') throw asError(snap.error);
+  };
+
+  const step = async (batch: Item[]) => {
+    const outputs: Output[] = [];
+    const acks: JsMsg[] = [];
+    let changed = false;
+    for (const item of batch) {
+      if (item.kind === 'timer') {
+        send({ type: TIMER_EVENT, name: item.name, dueAt: item.dueAt, at: clock.now() });
+        emitted.forEach((o, n) => outputs.push({ subject: o.subject, data: o.data, msgId: o.msgId ?? `${key}:t${item.dueAt}.${item.name}:${n}` }));
+        changed = true;
+        continue;
+      }
+      const m = item.m;
+      acks.push(m);
+      if (m.seq <= cursor) continue; // redelivered after a crash between store and ack: already applied
+      const crash = deps.crashes.get(key);
+      let reason: string | undefined;
+      let event: EventObject | undefined;
+      if (crash && crash.seq === m.seq && crash.count >= deps.host.poisonDeliveries - 1) {
+        reason = `input crashed ${key} ${crash.count} times: ${crash.error}`;
+        deps.crashes.delete(key);
+      } else {
+        try {
+          if (m.data.length > deps.host.maxPayload) throw new BadInputError(`oversized payload: ${m.data.length} bytes > ${deps.host.maxPayload}`);
+          event = parse(decode(m.data), m.subject);
+        } catch (e) {
+          reason = asError(e).message;
+        }
+      }
+      if (reason !== undefined || !event) {
+        outputs.push(dlqOutput(key, m, reason ?? 'rejected'));
+        log.warn({ seq: m.seq, subject: m.subject, reason }, 'input dead-lettered');
+      } else {
+        try {
+          send({ ...event, at: clock.now() });
+        } catch (e) {
+          const prev = deps.crashes.get(key);
+          deps.crashes.set(key, { seq: m.seq, count: prev?.seq === m.seq ? prev.count + 1 : 1, error: asError(e).message });
+          throw e;
+        }
+        emitted.forEach((o, n) => outputs.push({ subject: o.subject, data: o.data, msgId: o.msgId ?? `${key}:${m.seq}:${n}` }));
+      }
+      cursor = m.seq;
+      changed = true;
+    }
+    if (changed) {
+      const rec: ActorRecord = { v: def.version, snapshot: actor.getPersistedSnapshot(), cursor, outbox: outputs, ts: clock.now(), node: deps.node };
+      revision = await store.save(key, rec, revision);
+      deps.faults?.afterPersist?.(cursor);
+      await publishOutputs(bus, outputs);
+      deps.faults?.afterPublish?.(cursor);
+    }
+    for (const m of acks) {
+      m.ack();
+      inflight.delete(m);
+    }
+    processed += acks.length;
+    committed = cursor;
+    timers.sync(actor.getSnapshot().context);
+    if (actor.getSnapshot().status === 'done') end({ kind: 'normal' });
+  };
+
+  const kick = () => {
+    if (draining || state !== 'running') return;
+    draining = (async () => {
+      // Yield first so `draining` is assigned before the finally block clears it.
+      await null;
+      try {
+        while (queue.length && state === 'running') await step(queue.splice(0, deps.host.maxAckPending));
+      } catch (e) {
+        fail(e);
+      } finally {
+        draining = undefined;
+      }
+    })();
+  };
+
+  try {
+    actor.start();
+    if (actor.getSnapshot().status === 'error') throw asError(actor.getSnapshot().error);
+    if (!record || freshReason) {
+      const outbox: Output[] = [];
+      if (freshReason) {
+        send({ type: FRESH_START_EVENT, reason: freshReason, at: clock.now() });
+        emitted.forEach((o, n) => outbox.push({ subject: o.subject, data: o.data, msgId: o.msgId ?? `${key}:fresh${revision}:${n}` }));
+        log.warn({ reason: freshReason }, 'fresh start: snapshot dropped, cursor kept');
+      }
+      const rec: ActorRecord = { v: def.version, snapshot: actor.getPersistedSnapshot(), cursor, outbox, ts: clock.now(), node: deps.node };
+      revision = await store.save(key, rec, revision);
+      await publishOutputs(bus, outbox);
+    } else {
+      await republishOutbox(bus, record, clock.now(), deps.duplicateWindowMs);
+    }
+    timers.sync(actor.getSnapshot().context);
+    if (def.input) sub = await openInput(def, id, deps, cursor);
+  } catch (e) {
+    end({ kind: 'crash', error: asError(e) });
+    throw e;
+  }
+  state = 'running';
+  if (sub) {
+    const s = sub;
+    void (async () => {
+      for await (const n of s.status()) {
+        if (n.type === 'consumer_deleted' || n.type === 'consumer_not_found' || n.type === 'stream_not_found') {
+          fail(new RuntimeError(`input consumer of ${key}: ${n.type}`, { retryable: true }));
+        }
+      }
+    })().catch(() => undefined);
+  }
+  kick();
+
+  return {
+    key,
+    exited,
+    actor,
+    async stop() {
+      if (state !== 'running') return;
+      await sub?.close().catch(() => undefined);
+      if (draining) await draining;
+      end({ kind: 'shutdown' });
+    },
+    kill() {
+      end({ kind: 'shutdown' });
+    },
+    inject(error: Error) {
+      fail(error instanceof Error ? error : new InjectedCrash());
+    },
+    info() {
+      return { cursor: committed, revision, queued: queue.length, processed, state: actor.getSnapshot().value, timers: timers.size };
+    },
+    async idle() {
+      while (state === 'running' && (queue.length || draining)) await (draining ?? Promise.resolve());
+    },
+  };
+
+  async function openInput(d: ActorDefinition, actorId: string, hd: HostDeps, from: number): Promise<ConsumerMessages> {
+    const stream = d.input!.stream;
+    const name = actorConsumer(d.kind, actorId);
+    const existing = await hd.bus.jsm.consumers.info(stream, name).catch(() => undefined);
+    let startSeq = from + 1;
+    if (existing) {
+      // Recreate from the older of our cursor and the consumer's ack floor: unacked inputs come back
+      // at once (no ack_wait stall after a kill -9), and those already applied are skipped by seq.
+      startSeq = Math.max(1, Math.min(from + 1, existing.ack_floor.stream_seq + 1));
+      await hd.bus.jsm.consumers.delete(stream, name);
+    }
+    await hd.bus.jsm.consumers.add(stream, {
+      durable_name: name,
+      filter_subject: d.input!.subject(actorId),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: startSeq,
+      max_ack_pending: hd.host.maxAckPending,
+      ack_wait: nanos(hd.host.ackWaitSec * 1_000),
+    });
+    const consumer = await hd.bus.js.consumers.get(stream, name);
+    return consumer.consume({
+      max_messages: hd.host.maxAckPending,
+      callback: (m) => {
+        if (state === 'ended') return m.nak();
+        inflight.add(m);
+        queue.push({ kind: 'msg', m });
+        kick();
+      },
+    });
+  }
+}
+
+function dlqOutput(key: string, m: JsMsg, reason: string): Output {
+  return {
+    subject: subjects.dlq(key),
+    data: m.data,
+    raw: true,
+    headers: { [DLQ_REASON_HEADER]: reason.slice(0, 1024).replace(/[\r\n]+/g, ' '), [DLQ_SOURCE_HEADER]: m.subject, 'Qt-Dlq-Seq': String(m.seq) },
+    msgId: `dlq:${key}:${m.seq}`,
+  };
+}

@@ -1,0 +1,43 @@
+import type { AnyStateMachine, EventObject } from 'xstate';
+import type { Logger } from 'pino';
+import type { Bus } from '../nats/index.js';
+import type { Clock } from '../clock/index.js';
+
+/** How a kind of actor is hosted. One definition serves every instance of the kind. */
+export interface ActorDefinition {
+  kind: string;
+  machine: AnyStateMachine;
+  /** Bump on incompatible machine changes: an older snapshot is dropped for a fresh start. */
+  version: number;
+  /** Input stream and filter subject; an actor without inputs only reacts to timers. */
+  input?: { stream: string; subject: (id: string) => string };
+  /**
+   * Validates a decoded payload and returns the machine event. Throw (ideally BadInputError) to
+   * dead-letter it with that reason. @default payload must be an object with a string `type`
+   */
+  parse?: (payload: unknown, subject: string) => EventObject;
+  /** Machine input for a fresh start. */
+  initialInput?: (id: string) => unknown;
+}
+
+/** Hooks that let tests stop the host at the exact points the design's loop is about. */
+export interface HostFaults {
+  /** Called after the snapshot is stored and before outputs are published. */
+  afterPersist?: (seq: number) => void;
+  /** Called after outputs are published and before the inputs are acked. */
+  afterPublish?: (seq: number) => void;
+}
+
+export interface HostDeps {
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  /** This node's id, written into records. */
+  node: string;
+  host: { maxAckPending: number; poisonDeliveries: number; ackWaitSec: number; maxPayload: number };
+  /** Dedup window of the output streams (ms), used to decide how to republish an old outbox. */
+  duplicateWindowMs: number;
+  /** Shared across restarts of one actor within the process: input seq → crash count. */
+  crashes: Map<string, { seq: number; count: number; error: string }>;
+  faults?: HostFaults;
+}

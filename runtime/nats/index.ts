@@ -1,0 +1,3 @@
+export { connectBus, type Bus, type BusOptions } from './connection.js';
+export { provision, streamConfigs, BUCKET_HISTORY, type ProvisionReport } from './provision.js';
+export { startLocalNats, freePort, type LocalNatsServer, type LocalNatsOptions } from './server.js';
