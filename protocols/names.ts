@@ -60,6 +60,8 @@ export const subjects = {
   dlq: (source: string) => `qt.dlq.${path(source)}`,
   dlqAll: 'qt.dlq.>',
   actorInput: (kind: string, id: string) => `qt.in.${token(kind)}.${token(id)}`,
+  /** Control subjects of a service; `node` picks one instance, without it any instance answers. */
+  control: (service: string, op: string, node?: string) => `qt.ctl.${token(service)}.${node ? `${token(node)}.` : ''}${token(op)}`,
   actorInputAll: 'qt.in.>',
   /** JetStream advisories that the DLQ stream also captures. */
   maxDeliveriesAdvisory: '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.>',

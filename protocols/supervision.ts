@@ -46,5 +46,7 @@ export interface NodeStatusRecord {
   startedAt?: number;
   updatedAt: number;
   node?: string;
+  /** Worker-specific details, e.g. a hosted actor's cursor. */
+  info?: Record<string, unknown>;
   children?: NodeStatusRecord[];
 }

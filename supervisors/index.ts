@@ -7,3 +7,6 @@ export type { Backoff } from './backoff.js';
 export { createBackoff, backoffDelay, resolveBackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
 export { SupervisorError, EscalationError, toError } from './errors.js';
 export type { SupervisorErrorCode } from './errors.js';
+export { createNatsReporter, type NatsReporter, type NatsReporterOptions } from './nats-reporter.js';
+export { startControlService, resolveTarget, treeWithInfo, type ControlRequest, type ControlReply } from './control-service.js';
+export { hostedChild } from './hosted.js';

@@ -197,8 +197,8 @@ describe('actor host', () => {
       const o = await readStream<{ timer: string; dueAt: number }>(env.bus, STREAMS.journal, out('a'));
       return o.length ? o : undefined;
     }, 'timer output');
-    expect(outs[0]!.data).toMatchObject({ timer: 'tick', dueAt: 1_005_000 });
-    expect(outs[0]!.headers['Nats-Msg-Id']).toBe('counter.a:t1005000.tick:0');
+    expect(outs![0]!.data).toMatchObject({ timer: 'tick', dueAt: 1_005_000 });
+    expect(outs![0]!.headers['Nats-Msg-Id']).toBe('counter.a:t1005000.tick:0');
     expect(b.info().timers).toBe(0);
     await b.stop();
   });

@@ -32,6 +32,8 @@ export function benchEngine(orders = 20_000): BenchResult {
       engine.ingest({ kind: 'trade', symbol: 'BTCUSDT', time: clock.now(), price, qty: 0.5, isBuyerMaker: i % 20 === 0 });
       prints++;
       clock.advance(100);
+      // Keep the book of resting orders bounded (MAX_NUM_ORDERS is 200).
+      if (i % 1000 === 0) engine.cancelAllOrders('BTCUSDT');
     }
     const side = i % 2 === 0 ? 'BUY' : 'SELL';
     const k = i % 4;

@@ -6,10 +6,10 @@
 import type { Clock } from '../../../clock/index.js';
 import { SyntheticBook, type BookConfig } from './book.js';
 import { SimVenueError } from './errors.js';
-import { Ledger, upnl } from './ledger.js';
+import { upnl, type Ledger } from './ledger.js';
 import { SymbolMarket } from './market-state.js';
 import { fmt, fmtUsd, roundTo } from './num.js';
-import { isOpen, remaining, toEventBody, toView, type ExecDetail, type Order } from './order.js';
+import { isOpen, remaining, toEventBody, type ExecDetail, type Order } from './order.js';
 import type {
   AccountUpdateReason, FillOptions, IncomeType, IncomeView, MarketEvent, OrderStatus, RejectRecord, SymbolSpec, UserEvent, UserTradeView,
 } from './types.js';

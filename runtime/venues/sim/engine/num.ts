@@ -4,9 +4,16 @@
  * a comparison: 0.1 + 0.2 becomes 0.3 again before anyone looks at it.
  */
 
-/** Number of decimals of a grid size such as 0.001 (→ 3) or 10 (→ 0). */
+const decimalsCache = new Map<number, number>();
+
+/** Number of decimals of a grid size such as 0.001 (→ 3) or 10 (→ 0). Memoised: it sits on hot paths. */
 export function decimalsOf(step: number): number {
-  return decimalsIn(String(step));
+  let d = decimalsCache.get(step);
+  if (d === undefined) {
+    d = decimalsIn(String(step));
+    if (decimalsCache.size < 10_000) decimalsCache.set(step, d);
+  }
+  return d;
 }
 
 /** Decimals written in a decimal string (handles `1e-7` exponent notation of small JS numbers). */
@@ -18,13 +25,14 @@ export function decimalsIn(s: string): number {
   return Math.max(0, frac - exp);
 }
 
-/** Rounds to `d` decimals, half away from zero, through the decimal string so 1.005 → 1.01. */
+/**
+ * Rounds to `d` decimals, half away from zero. The 2^-50 relative nudge (a few ulps) absorbs binary
+ * error such as 1.005 * 100 = 100.49999999999999 without moving any value that is really below half.
+ */
 export function roundTo(x: number, d: number): number {
   if (!Number.isFinite(x)) return x;
   const f = 10 ** d;
-  const scaled = Math.abs(x) * f;
-  // The 1e-9 nudge absorbs binary error such as 1.005*100 = 100.49999999999999.
-  const r = Math.round(scaled + 1e-9 * Math.max(1, scaled)) / f;
+  const r = Math.round(Math.abs(x) * f * (1 + 2 ** -50)) / f;
   return x < 0 ? -r : r;
 }
 

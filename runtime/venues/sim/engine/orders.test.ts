@@ -64,7 +64,7 @@ describe('LIMIT', () => {
   });
 
   it('takes the crossing part as taker and rests the rest (GTC)', () => {
-    const h = harness({ book: { levels: 5, topLevelNotional: 15_000, levelGrowth: 0 } });
+    const h = harness({ book: { levels: 5, topLevelNotional: 15_000.05, levelGrowth: 0 } });
     const o = h.place({ side: 'BUY', type: 'LIMIT', timeInForce: 'GTC', quantity: '1', price: '30000.1' });
     expect(o.status).toBe('PARTIALLY_FILLED');
     expect(o.executedQty).toBe('0.500');
@@ -72,7 +72,7 @@ describe('LIMIT', () => {
   });
 
   it('IOC expires the unfilled rest', () => {
-    const h = harness({ book: { levels: 5, topLevelNotional: 15_000, levelGrowth: 0 } });
+    const h = harness({ book: { levels: 5, topLevelNotional: 15_000.05, levelGrowth: 0 } });
     const o = h.place({ side: 'BUY', type: 'LIMIT', timeInForce: 'IOC', quantity: '1', price: '30000.1' });
     expect(o.status).toBe('EXPIRED');
     expect(o.executedQty).toBe('0.500');
@@ -80,11 +80,12 @@ describe('LIMIT', () => {
   });
 
   it('FOK fills all or nothing', () => {
-    const h = harness({ book: { levels: 5, topLevelNotional: 15_000, levelGrowth: 0 } });
+    const h = harness({ book: { levels: 5, topLevelNotional: 15_000.05, levelGrowth: 0 } });
     const none = h.place({ side: 'BUY', type: 'LIMIT', timeInForce: 'FOK', quantity: '1', price: '30000.1' });
     expect(none.status).toBe('EXPIRED');
     expect(none.executedQty).toBe('0.000');
-    const all = h.place({ side: 'BUY', type: 'LIMIT', timeInForce: 'FOK', quantity: '1', price: '30000.5' });
+    // Levels are 1 bp (3.0 USDT) apart and hold ~0.5 BTC each, so 1 BTC needs the third level.
+    const all = h.place({ side: 'BUY', type: 'LIMIT', timeInForce: 'FOK', quantity: '1', price: '30006.1' });
     expect(all.status).toBe('FILLED');
   });
 

@@ -287,82 +287,10 @@ export interface ExchangeInfoView {
   }>;
 }
 
-/** Kline row of GET /fapi/v1/klines: [openTime, o, h, l, c, v, closeTime, quoteVol, trades, takerBuyBase, takerBuyQuote, ignore]. */
-export type KlineRow = [number, string, string, string, string, string, number, string, number, string, string, string];
-
-export interface DepthView {
-  lastUpdateId: number;
-  E: number;
-  T: number;
-  bids: [string, string][];
-  asks: [string, string][];
-}
-
-export interface BookTickerView {
-  symbol: string;
-  bidPrice: string;
-  bidQty: string;
-  askPrice: string;
-  askQty: string;
-  time: number;
-}
-
-/** GET /fapi/v1/premiumIndex row. */
-export interface PremiumIndexView {
-  symbol: string;
-  markPrice: string;
-  indexPrice: string;
-  estimatedSettlePrice: string;
-  lastFundingRate: string;
-  interestRate: string;
-  nextFundingTime: number;
-  time: number;
-}
-
-export interface TickerPriceView {
-  symbol: string;
-  price: string;
-  time: number;
-}
-
-/** GET /fapi/v1/ticker/24hr row. */
-export interface Ticker24hView {
-  symbol: string;
-  priceChange: string;
-  priceChangePercent: string;
-  weightedAvgPrice: string;
-  lastPrice: string;
-  lastQty: string;
-  openPrice: string;
-  highPrice: string;
-  lowPrice: string;
-  volume: string;
-  quoteVolume: string;
-  openTime: number;
-  closeTime: number;
-  firstId: number;
-  lastId: number;
-  count: number;
-}
-
-/** GET /fapi/v1/aggTrades row. */
-export interface AggTradeView {
-  a: number;
-  p: string;
-  q: string;
-  f: number;
-  l: number;
-  T: number;
-  m: boolean;
-}
-
-/** GET /fapi/v1/fundingRate row. */
-export interface FundingRateView {
-  symbol: string;
-  fundingRate: string;
-  fundingTime: number;
-  markPrice: string;
-}
+export type * from './market-views.js';
+import type {
+  AggTradeView, BookTickerView, DepthView, FundingRateView, KlineRow, PremiumIndexView, Ticker24hView, TickerPriceView,
+} from './market-views.js';
 
 // ---------------------------------------------------------------- market input (domain, numbers)
 
@@ -389,50 +317,9 @@ export interface Kline1m {
   takerBuyVolume: number;
 }
 
-// ---------------------------------------------------------------- events (Binance wire shape)
-
-/** `o` of ORDER_TRADE_UPDATE. */
-export interface OrderTradeUpdateBody {
-  s: string; c: string; S: OrderSide; o: OrderType | 'LIQUIDATION'; f: TimeInForce; q: string; p: string; ap: string; sp: string;
-  x: ExecutionType; X: OrderStatus; i: number; l: string; z: string; L: string; N: 'USDT'; n: string; T: number; t: number;
-  b: string; a: string; m: boolean; R: boolean; wt: WorkingType; ot: OrderType; ps: 'BOTH'; cp: boolean; AP?: string; cr?: string;
-  pP: boolean; si: number; ss: number; rp: string; V: 'NONE'; pm: 'NONE'; gtd: number;
-}
-export interface OrderTradeUpdateEvent { e: 'ORDER_TRADE_UPDATE'; E: number; T: number; o: OrderTradeUpdateBody }
-
-export type AccountUpdateReason = 'ORDER' | 'FUNDING_FEE' | 'MARGIN_TYPE_CHANGE' | 'DEPOSIT' | 'INSURANCE_CLEAR';
-export interface AccountUpdateEvent {
-  e: 'ACCOUNT_UPDATE';
-  E: number;
-  T: number;
-  a: {
-    m: AccountUpdateReason;
-    B: Array<{ a: 'USDT'; wb: string; cw: string; bc: string }>;
-    P: Array<{ s: string; pa: string; ep: string; bep: string; cr: string; up: string; mt: 'cross' | 'isolated'; iw: string; ps: 'BOTH' }>;
-  };
-}
-export interface AccountConfigUpdateEvent { e: 'ACCOUNT_CONFIG_UPDATE'; E: number; T: number; ac: { s: string; l: number } }
-export interface MarginCallEvent {
-  e: 'MARGIN_CALL'; E: number; cw: string;
-  p: Array<{ s: string; ps: 'BOTH'; pa: string; mt: 'CROSSED' | 'ISOLATED'; iw: string; mp: string; up: string; mm: string }>;
-}
-/** Events of the user data stream (listenKey). */
-export type UserEvent = OrderTradeUpdateEvent | AccountUpdateEvent | AccountConfigUpdateEvent | MarginCallEvent;
-
-export interface AggTradeEvent { e: 'aggTrade'; E: number; s: string; a: number; p: string; q: string; f: number; l: number; T: number; m: boolean }
-export interface KlineEvent {
-  e: 'kline'; E: number; s: string;
-  k: { t: number; T: number; s: string; i: string; f: number; L: number; o: string; c: string; h: string; l: string; v: string; n: number; x: boolean; q: string; V: string; Q: string; B: string };
-}
-export interface MarkPriceEvent { e: 'markPriceUpdate'; E: number; s: string; p: string; i: string; P: string; r: string; T: number }
-export interface BookTickerEvent { e: 'bookTicker'; u: number; E: number; T: number; s: string; b: string; B: string; a: string; A: string }
-/** Public liquidation print (`<symbol>@forceOrder`), emitted when the simulated account is liquidated. */
-export interface ForceOrderEvent {
-  e: 'forceOrder'; E: number;
-  o: { s: string; S: OrderSide; o: 'LIMIT'; f: 'IOC'; q: string; p: string; ap: string; X: OrderStatus; l: string; z: string; T: number };
-}
-/** Events of the public market streams; stream name is `<lowercase symbol>@<kind>` (kline: `@kline_1m`). */
-export type MarketEvent = AggTradeEvent | KlineEvent | MarkPriceEvent | BookTickerEvent | ForceOrderEvent;
+// ---------------------------------------------------------------- events (Binance wire shape): see events.ts
+export type * from './events.js';
+import type { MarketEvent, UserEvent } from './events.js';
 
 // ---------------------------------------------------------------- history (for invariant checks)
 

@@ -2,6 +2,8 @@ import { USDMClient, WebsocketClient } from 'binance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, API_SECRET, startSim, type Sim } from './test-harness.js';
 
+const quiet = { trace: () => {}, info: () => {}, error: () => {} } as never;
+
 describe('binance SDK (tiagosiebler) USDMClient against the sim server', () => {
   let sim: Sim;
   let client: USDMClient;
@@ -62,12 +64,13 @@ describe('binance SDK (tiagosiebler) USDMClient against the sim server', () => {
     await client.closeFuturesUserDataListenKey();
   });
 
-  it.only('WebsocketClient receives klines through the routed /market/stream endpoint', async () => {
-    const ws = new WebsocketClient({ wsUrl: sim.server.wsUrl, disableHeartbeat: true }, { trace: console.log, info: console.log, error: console.log } as never);
+  it('WebsocketClient receives klines through the routed /market/stream endpoint', async () => {
+    const ws = new WebsocketClient({ wsUrl: sim.server.wsUrl, disableHeartbeat: true }, quiet);
     const got = new Promise<Record<string, unknown>>((resolve) => {
       ws.on('message', (m: unknown) => {
-        const msg = m as { stream?: string; data?: Record<string, unknown> };
-        if (msg.stream === 'btcusdt@kline_1m' && msg.data) resolve(msg.data);
+        // The SDK unwraps `{stream, data}` and tags the payload with `streamName`.
+        const msg = m as Record<string, unknown>;
+        if (msg['e'] === 'kline' && msg['streamName'] === 'btcusdt@kline_1m') resolve(msg);
       });
     });
     await ws.subscribe(['btcusdt@kline_1m'], 'usdm');
@@ -82,6 +85,28 @@ describe('binance SDK (tiagosiebler) USDMClient against the sim server', () => {
       expect(await got).toMatchObject({ e: 'kline', s: 'BTCUSDT' });
     } finally {
       clearInterval(push);
+      ws.closeAll(true);
+    }
+  });
+
+  it('WebsocketClient user data stream: listenKey over REST, ORDER_TRADE_UPDATE after a fill', async () => {
+    const ws = new WebsocketClient(
+      { api_key: API_KEY, api_secret: API_SECRET, wsUrl: sim.server.wsUrl, restOptions: { baseUrl: sim.server.url, disableTimeSync: true } },
+      quiet,
+    );
+    const got = new Promise<Record<string, unknown>>((resolve) => {
+      ws.on('message', (m: unknown) => {
+        const msg = m as { e?: string; o?: Record<string, unknown> };
+        if (msg.e === 'ORDER_TRADE_UPDATE' && msg.o?.['X'] === 'FILLED') resolve(msg.o);
+      });
+    });
+    const opened = new Promise<void>((resolve) => ws.on('open', () => resolve()));
+    await ws.subscribeUsdFuturesUserDataStream();
+    await opened;
+    try {
+      await client.submitNewOrder({ symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', quantity: 0.01 });
+      expect(await got).toMatchObject({ s: 'ETHUSDT', S: 'BUY', X: 'FILLED' });
+    } finally {
       ws.closeAll(true);
     }
   });

@@ -54,11 +54,11 @@ describe('ccxt binanceusdm against the sim server', () => {
   it('places, queries and cancels a limit order', async () => {
     const o = await ex.createOrder('BTC/USDT:USDT', 'limit', 'buy', 0.002, 58_000);
     expect(o.status).toBe('open');
-    const fetched = await ex.fetchOrder(o.id, 'BTC/USDT:USDT');
+    const fetched = await ex.fetchOrder(o.id!, 'BTC/USDT:USDT');
     expect(fetched).toMatchObject({ id: o.id, price: 58_000, amount: 0.002, side: 'buy', type: 'limit' });
     const open = await ex.fetchOpenOrders('BTC/USDT:USDT');
     expect(open.map((x) => x.id)).toContain(o.id);
-    const canceled = await ex.cancelOrder(o.id, 'BTC/USDT:USDT');
+    const canceled = await ex.cancelOrder(o.id!, 'BTC/USDT:USDT');
     expect(canceled.status).toBe('canceled');
   });
 

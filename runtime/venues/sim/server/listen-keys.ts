@@ -21,6 +21,7 @@ export class ListenKeys {
   readonly #byKey = new Map<string, Entry>();
   readonly #byAccount = new Map<string, Entry>();
   readonly #expiredListeners = new Set<(key: string, accountId: string) => void>();
+  readonly #closedListeners = new Set<(key: string) => void>();
 
   constructor(
     private readonly clock: Clock,
@@ -53,7 +54,15 @@ export class ListenKeys {
   /** DELETE: closes the account's active key. Closing twice is fine, as on Binance. */
   remove(accountId: string): void {
     const active = this.#byAccount.get(accountId);
-    if (active) this.#drop(active);
+    if (!active) return;
+    this.#drop(active);
+    for (const l of this.#closedListeners) l(active.key);
+  }
+
+  /** Called with each key closed by DELETE (no event is sent; the stream just stops). */
+  onClosed(listener: (key: string) => void): () => void {
+    this.#closedListeners.add(listener);
+    return () => this.#closedListeners.delete(listener);
   }
 
   /** The account a valid key belongs to. */

@@ -73,6 +73,10 @@ export function createWsHub(o: WsHubOptions): WsHub {
     }
   });
 
+  const unsubClosed = o.listenKeys.onClosed((key) => {
+    for (const c of conns) c.userKeys.delete(key);
+  });
+
   const onMessage = (c: Conn, raw: string): void => {
     let req: Request;
     try {
@@ -157,6 +161,7 @@ export function createWsHub(o: WsHubOptions): WsHub {
       unsubMarket();
       unsubUser();
       unsubExpired();
+      unsubClosed();
       fanout.close();
       for (const c of conns) c.ws.terminate();
       conns.clear();

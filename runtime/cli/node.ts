@@ -1,0 +1,98 @@
+import type { Service } from '@nats-io/services';
+import type { Logger } from 'pino';
+import { heartbeatMachine } from '../../actors/index.js';
+import { BUCKETS, STREAMS, subjects } from '../../protocols/index.js';
+import {
+  createNatsReporter, createSupervisor, hostedChild, startControlService, supervisorChild,
+  type ChildSpec, type NatsReporter, type Supervisor,
+} from '../../supervisors/index.js';
+import type { Clock } from '../clock/index.js';
+import type { Config } from '../config/index.js';
+import { createSnapshotStore, type ActorDefinition, type HostDeps, type SnapshotStore } from '../host/index.js';
+import type { Bus } from '../nats/index.js';
+
+/** What every hosted actor of this node shares. */
+export type NodeHostDeps = HostDeps & { store: SnapshotStore };
+
+export interface NodeContext {
+  cfg: Config;
+  bus: Bus;
+  /** Clock of the supervisors (always live: backoff is about real failures). */
+  clock: Clock;
+  /** Clock of the actors and the market; scaled by `--speed`. */
+  marketClock: Clock;
+  logger: Logger;
+  node: string;
+  /** Extra top-level children, e.g. the simulator venue, started before the actors. */
+  extraChildren?: (deps: NodeHostDeps) => ChildSpec[];
+}
+
+export interface RunningNode {
+  root: Supervisor;
+  reporter: NatsReporter;
+  service: Service;
+  hostDeps: NodeHostDeps;
+  /** Ordered shutdown of the tree, then the service; leaves the bus to the caller. */
+  stop(): Promise<void>;
+}
+
+export const heartbeatDef = (node: string): ActorDefinition => ({
+  kind: 'heartbeat',
+  machine: heartbeatMachine,
+  version: 1,
+  input: { stream: STREAMS.inputs, subject: (id) => subjects.actorInput('heartbeat', id) },
+  initialInput: () => ({ node }),
+});
+
+/**
+ * Assembles and starts one node: the root supervisor (one_for_one) over the brains and the
+ * symbol pool, the NATS reporter, and the qt-supervisor control service.
+ */
+export async function startNode(ctx: NodeContext): Promise<RunningNode> {
+  const { cfg, bus, logger, node } = ctx;
+  const reporter = await createNatsReporter({
+    bus,
+    node,
+    onError: (err) => logger.warn({ err }, 'supervision telemetry failed'),
+    tap: (e) => logger[e.type === 'crashed' || e.type === 'escalated' ? 'warn' : 'info']({ sup: e.type, path: e.path, reason: e.reason, restarts: e.restarts }, `supervision ${e.type} ${e.path}`),
+  });
+  const hostDeps: NodeHostDeps = {
+    bus,
+    clock: ctx.marketClock,
+    logger,
+    node,
+    host: cfg.host,
+    duplicateWindowMs: cfg.streams.duplicateWindowMin * 60_000,
+    crashes: new Map(),
+    store: createSnapshotStore(await bus.kvm.open(BUCKETS.actors)),
+  };
+  const s = cfg.supervision;
+  const supDeps = { clock: ctx.clock, reporter, node, onError: (err: unknown) => logger.warn({ err }, 'supervisor reporter error') };
+  const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };
+  const root = createSupervisor(
+    {
+      id: 'root',
+      strategy: 'one_for_one',
+      ...common,
+      children: [
+        ...(ctx.extraChildren?.(hostDeps) ?? []),
+        supervisorChild({ id: 'brains', strategy: 'one_for_one', ...common, children: [hostedChild(heartbeatDef(node), node, hostDeps, { childId: 'heartbeat' })] }, supDeps),
+        supervisorChild({ id: 'symbols', strategy: 'simple_one_for_one', ...common }, supDeps),
+      ],
+    },
+    supDeps,
+  );
+  await root.start();
+  const service = await startControlService(bus, root, node);
+  return {
+    root,
+    reporter,
+    service,
+    hostDeps,
+    async stop() {
+      await root.stop();
+      await service.stop().catch(() => undefined);
+      await reporter.flush();
+    },
+  };
+}

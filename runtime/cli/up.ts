@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLiveClock, createScaledClock } from '../clock/index.js';
+import { loadConfig, type ConfigInput } from '../config/index.js';
+import { createLogger } from '../log/index.js';
+import { connectBus, provision, startLocalNats, type LocalNatsServer } from '../nats/index.js';
+import { DEFAULT_NATS_URL, reachable } from './connect.js';
+import { startNode } from './node.js';
+
+/**
+ * `qt up`: runs a node until SIGINT/SIGTERM or `--duration`, then drains in order. When the root
+ * supervisor escalates, exits non-zero so systemd (or any process manager) restarts the process,
+ * which resumes every actor from KV.
+ */
+export async function runUp(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      nats: { type: 'string' },
+      duration: { type: 'string' },
+      config: { type: 'string' },
+      venue: { type: 'string', default: 'sim' },
+      speed: { type: 'string', default: '1' },
+      'log-level': { type: 'string' },
+    },
+  });
+  const overrides: ConfigInput = {};
+  if (values.nats) overrides.nats = { url: values.nats };
+  if (values['log-level']) overrides.log = { level: values['log-level'] as never };
+  const cfg = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides });
+  const { logger } = createLogger({ level: cfg.log.level, ...(cfg.log.file ? { file: cfg.log.file } : {}), base: { node: cfg.node.id } });
+  if (values.venue !== 'sim') throw new Error(`--venue ${values.venue}: only 'sim' is available in this build`);
+  const speed = Number(values.speed);
+  if (!(speed > 0)) throw new Error(`--speed must be a positive number, got '${values.speed}'`);
+  const duration = values.duration !== undefined ? Number(values.duration) : undefined;
+  if (duration !== undefined && !(duration > 0)) throw new Error(`--duration must be a positive number of seconds, got '${values.duration}'`);
+
+  let local: LocalNatsServer | undefined;
+  let url = cfg.nats.url;
+  if (!url) {
+    if (await reachable(DEFAULT_NATS_URL)) url = DEFAULT_NATS_URL;
+    else {
+      const storeDir = resolve(join(cfg.node.dataDir, 'nats'));
+      mkdirSync(storeDir, { recursive: true });
+      local = await startLocalNats({ port: 4222, storeDir, logFile: join(storeDir, 'nats-server.log') });
+      url = local.url;
+      logger.info({ url, storeDir }, 'started a local nats-server -js');
+    }
+  }
+  const killLocal = () => local && void local.stop({ wipe: false, graceMs: 2_000 });
+  process.on('uncaughtException', (err) => {
+    // Last net: an exception no actor owns. Exit non-zero; the process manager restarts us from KV.
+    logger.fatal({ err }, 'uncaught exception: exiting');
+    killLocal();
+    process.exit(70);
+  });
+
+  const bus = await connectBus({ url, name: `qt-node-${cfg.node.id}`, logger, reconnectTimeWait: cfg.nats.reconnectTimeWait, ...(cfg.nats.credsFile ? { credsFile: cfg.nats.credsFile } : {}), ...(cfg.nats.user ? { user: cfg.nats.user, pass: cfg.nats.pass } : {}) });
+  const report = await provision(bus, cfg);
+  logger.info(report, 'provisioned streams, buckets and object store');
+  const clock = createLiveClock();
+  const marketClock = speed === 1 ? clock : createScaledClock(speed);
+  const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id });
+  logger.info({ node: cfg.node.id, url, venue: values.venue, speed }, 'node up');
+
+  const code = await new Promise<number>((resolveCode) => {
+    let done = false;
+    const finish = async (c: number, why: string) => {
+      if (done) return;
+      done = true;
+      logger.info({ why }, 'shutting down');
+      const hard = setTimeout(() => resolveCode(c || 1), cfg.supervision.shutdownMs * 4);
+      hard.unref();
+      await node.stop().catch((err: unknown) => logger.error({ err }, 'shutdown error'));
+      clearTimeout(hard);
+      resolveCode(c);
+    };
+    process.once('SIGINT', () => void finish(0, 'SIGINT'));
+    process.once('SIGTERM', () => void finish(0, 'SIGTERM'));
+    if (duration !== undefined) setTimeout(() => void finish(0, `duration ${duration}s elapsed`), duration * 1_000).unref();
+    void node.root.exited.then((exit) => {
+      if (exit.kind === 'crash') {
+        logger.fatal({ err: exit.error }, 'root supervisor escalated: exiting non-zero');
+        void finish(1, 'root escalated');
+      } else void finish(0, 'root stopped');
+    });
+  });
+  await bus.close().catch(() => undefined);
+  if (local) await local.stop({ wipe: false });
+  logger.info({ code }, 'node down');
+  await new Promise((r) => setTimeout(r, 50));
+  return code;
+}
