@@ -2,3 +2,5 @@ export * from './names.js';
 export * from './codec.js';
 export * from './supervision.js';
 export * from './actor.js';
+export * from './market.js';
+export * from './signal.js';
