@@ -11,11 +11,17 @@ export function encode(value: unknown): Uint8Array {
 /** Decodes msgpack; throws BadInputError (never a raw decoder error) on garbage. */
 export function decode<T = unknown>(data: Uint8Array): T {
   if (data.length === 0) throw new BadInputError('empty payload');
+  let value: unknown;
   try {
-    return unpack(data) as T;
+    value = unpack(data);
   } catch (e) {
     throw new BadInputError(`undecodable msgpack payload: ${(e as Error).message}`, { cause: e });
   }
+  // msgpackr maps the reserved 0xC1 byte to a marker object instead of failing.
+  if (value && typeof value === 'object' && (value as { constructor?: { name?: string } }).constructor?.name === 'C1Type') {
+    throw new BadInputError('undecodable msgpack payload: reserved byte 0xc1');
+  }
+  return value as T;
 }
 
 /** Headers carrying the content type, plus any extra ones. */

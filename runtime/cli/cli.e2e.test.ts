@@ -1,0 +1,88 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { STREAMS, subjects, type NodeStatusRecord, type SupervisionEvent } from '../../protocols/index.js';
+import { encode } from '../codec.js';
+import { natsEnv } from '../testing/nats-env.js';
+import { runQt, startQtNode } from '../testing/cli.js';
+import { readStream, until } from '../testing/wait.js';
+
+const find = (t: NodeStatusRecord, path: string): NodeStatusRecord | undefined =>
+  t.path === path ? t : t.children?.map((c) => find(c, path)).find(Boolean);
+
+async function statusJson(url: string): Promise<NodeStatusRecord | undefined> {
+  const r = await runQt(['status', '--json', '--nats', url]);
+  return r.code === 0 ? (JSON.parse(r.stdout) as NodeStatusRecord) : undefined;
+}
+
+describe('qt CLI end to end', () => {
+  it('qt chaos kill restarts only the named actor; QT_SUPERVISION and qt status --json show it', async () => {
+    await using env = await natsEnv();
+    const dataDir = mkdtempSync(join(tmpdir(), 'qt-e2e-'));
+    await using node = startQtNode(['--nats', env.server.url], { QT_NODE__ID: 'e2e', QT_NODE__DATA_DIR: dataDir, QT_LOG__LEVEL: 'info' });
+    const before = await until(() => statusJson(env.server.url), 'node answering status', 20_000);
+    expect(find(before, 'root.brains.heartbeat')?.status).toBe('running');
+    await until(async () => ((await statusJson(env.server.url)) && (await env.bus.kvm.open('qt_actors').then((kv) => kv.get('heartbeat.e2e')))) ?? false, 'heartbeat snapshot in KV');
+
+    const kill = await runQt(['chaos', 'kill', 'heartbeat', '--nats', env.server.url, '--reason', 'e2e chaos']);
+    expect(kill.stdout).toContain('crash injected into root.brains.heartbeat');
+    expect(kill.code).toBe(0);
+
+    const after = await until(async () => {
+      const t = await statusJson(env.server.url);
+      const hb = t && find(t, 'root.brains.heartbeat');
+      return hb?.restarts === 1 && hb.status === 'running' ? t : undefined;
+    }, 'heartbeat restarted');
+    expect(find(after, 'root.brains')?.restarts).toBe(0);
+    expect(find(after, 'root.symbols')?.restarts).toBe(0);
+    expect(find(after, 'root')?.restarts).toBe(0);
+
+    const events = await readStream<SupervisionEvent>(env.bus, STREAMS.supervision, subjects.supervisionAll);
+    const notStarted = events.filter((e) => e.data.type !== 'started').map((e) => `${e.data.type} ${e.data.path}`);
+    expect(notStarted).toEqual(['crashed root.brains.heartbeat', 'restarted root.brains.heartbeat']);
+    expect(events.find((e) => e.data.type === 'crashed')?.data).toMatchObject({ reason: 'e2e chaos', node: 'e2e' });
+
+    const human = await runQt(['status', '--nats', env.server.url]);
+    expect(human.stdout).toMatch(/heartbeat \(permanent\) running restarts=1/);
+  });
+
+  it('root escalation exits the process non-zero, after publishing escalated', async () => {
+    await using env = await natsEnv();
+    const dataDir = mkdtempSync(join(tmpdir(), 'qt-e2e-'));
+    await using node = startQtNode(['--nats', env.server.url], {
+      QT_NODE__ID: 'esc',
+      QT_NODE__DATA_DIR: dataDir,
+      QT_SUPERVISION__INTENSITY: '1',
+      QT_SUPERVISION__PERIOD: '60000',
+      QT_SUPERVISION__BACKOFF: JSON.stringify({ min: 1, max: 5 }),
+    });
+    await until(() => statusJson(env.server.url), 'node answering status', 20_000);
+    let code: number | null | undefined;
+    void node.exited.then((c) => (code = c));
+    for (let i = 0; i < 8 && code === undefined; i++) {
+      const t = await statusJson(env.server.url).catch(() => undefined);
+      if (t && find(t, 'root.brains.heartbeat')?.status === 'running') await runQt(['chaos', 'kill', 'root.brains.heartbeat', '--nats', env.server.url]);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await node.exited).toBe(1);
+    const events = await readStream<SupervisionEvent>(env.bus, STREAMS.supervision, subjects.supervisionAll);
+    expect(events.filter((e) => e.data.type === 'escalated').map((e) => e.data.path)).toContain('root');
+    expect(node.logs()).toMatch(/root supervisor escalated: exiting non-zero/);
+  });
+
+  it('qt decode turns msgpack into JSON and flags garbage', async () => {
+    const ok = await runQt(['decode'], { input: encode({ type: 'inc', by: 2, nested: { x: [1, 2] } }) });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ type: 'inc', by: 2, nested: { x: [1, 2] } });
+    const bad = await runQt(['decode'], { input: new Uint8Array([0xc1]) });
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toHaveProperty('$undecodable');
+  });
+
+  it('qt up refuses an unknown config key, naming it', async () => {
+    const r = await runQt(['up', '--nats', 'nats://127.0.0.1:1'], { env: { QT_SUPERVISION__INTENSTY: '3' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown config key 'supervision\.intensty'/);
+  });
+});
