@@ -81,6 +81,7 @@ export async function startHostedActor(
   const inflight = new Set<JsMsg>();
   let draining: Promise<void> | undefined;
   let processed = 0;
+  let batches = 0;
   /** Cursor whose snapshot is stored, outputs published and inputs acked. */
   let committed = cursor;
 
@@ -96,8 +97,8 @@ export async function startHostedActor(
     state = 'ended';
     timers.clear();
     void sub?.stop();
-    // Whatever was delivered and not stored goes back now instead of after ack_wait.
-    for (const m of inflight) m.nak();
+    // Unacked inputs are not nak'd: the next start recreates the consumer from the ack floor,
+    // so they come back at once either way (and after a kill -9 too).
     inflight.clear();
     queue.length = 0;
     try {
@@ -175,11 +176,12 @@ export async function startHostedActor(
       await publishOutputs(bus, outputs);
       deps.faults?.afterPublish?.(cursor);
     }
-    for (const m of acks) {
-      m.ack();
-      inflight.delete(m);
-    }
+    // AckAll: the batch is stored as a whole, so acking its last input acks every earlier one.
+    const last = acks.at(-1);
+    if (last) last.ack();
+    for (const m of acks) inflight.delete(m);
     processed += acks.length;
+    batches++;
     committed = cursor;
     timers.sync(actor.getSnapshot().context);
     if (actor.getSnapshot().status === 'done') end({ kind: 'normal' });
@@ -252,7 +254,7 @@ export async function startHostedActor(
       fail(error instanceof Error ? error : new InjectedCrash());
     },
     info() {
-      return { cursor: committed, revision, queued: queue.length, processed, state: actor.getSnapshot().value, timers: timers.size };
+      return { cursor: committed, revision, queued: queue.length, processed, batches, state: actor.getSnapshot().value, timers: timers.size };
     },
     async idle() {
       while (state === 'running' && (queue.length || draining)) await (draining ?? Promise.resolve());
@@ -273,7 +275,7 @@ export async function startHostedActor(
     await hd.bus.jsm.consumers.add(stream, {
       durable_name: name,
       filter_subject: d.input!.subject(actorId),
-      ack_policy: AckPolicy.Explicit,
+      ack_policy: AckPolicy.All,
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: startSeq,
       max_ack_pending: hd.host.maxAckPending,
@@ -283,7 +285,7 @@ export async function startHostedActor(
     return consumer.consume({
       max_messages: hd.host.maxAckPending,
       callback: (m) => {
-        if (state === 'ended') return m.nak();
+        if (state === 'ended') return;
         inflight.add(m);
         queue.push({ kind: 'msg', m });
         kick();
