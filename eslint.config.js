@@ -29,7 +29,7 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['runtime/config/**', 'runtime/cli/**', '**/*.test.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  { files: ['runtime/config/**', 'runtime/cli/**', 'runtime/bench/**', 'runtime/testing/**', '**/*.test.ts'], rules: { 'no-restricted-syntax': 'off' } },
   layer(['protocols/**/*.ts'], ['**/runtime/**', '**/supervisors/**', '**/actors/**', '**/models/**'], 'protocols is data only and imports nothing of ours.'),
   layer(['runtime/**/*.ts'], ['**/supervisors/**', '**/actors/**'], 'runtime must not depend on supervisors or actors; inject them from runtime/cli.'),
   layer(['supervisors/**/*.ts'], ['**/actors/**'], 'supervisors host actors given to them; they do not import actors.'),

@@ -20,7 +20,7 @@ describe('qt CLI end to end', () => {
   it('qt chaos kill restarts only the named actor; QT_SUPERVISION and qt status --json show it', async () => {
     await using env = await natsEnv();
     const dataDir = mkdtempSync(join(tmpdir(), 'qt-e2e-'));
-    await using node = startQtNode(['--nats', env.server.url], { QT_NODE__ID: 'e2e', QT_NODE__DATA_DIR: dataDir, QT_LOG__LEVEL: 'info' });
+    await using _node = startQtNode(['--nats', env.server.url], { QT_NODE__ID: 'e2e', QT_NODE__DATA_DIR: dataDir, QT_LOG__LEVEL: 'info' });
     const before = await until(() => statusJson(env.server.url), 'node answering status', 20_000);
     expect(find(before, 'root.brains.heartbeat')?.status).toBe('running');
     await until(async () => ((await statusJson(env.server.url)) && (await env.bus.kvm.open('qt_actors').then((kv) => kv.get('heartbeat.e2e')))) ?? false, 'heartbeat snapshot in KV');
