@@ -33,7 +33,7 @@ export default tseslint.config(
   layer(['protocols/**/*.ts'], ['**/runtime/**', '**/supervisors/**', '**/actors/**', '**/models/**'], 'protocols is data only and imports nothing of ours.'),
   layer(['runtime/**/*.ts'], ['**/supervisors/**', '**/actors/**'], 'runtime must not depend on supervisors or actors; inject them from runtime/cli.'),
   layer(['supervisors/**/*.ts'], ['**/actors/**'], 'supervisors host actors given to them; they do not import actors.'),
-  layer(['actors/**/*.ts'], ['**/runtime/**', '**/supervisors/**'], 'actors import protocols only; everything else is injected.'),
+  layer(['actors/**/*.ts'], ['**/runtime/**', '**/supervisors/**', '**/models/!(features)/**'], 'actors import protocols (and the pure models/features spec) only; everything else is injected.'),
   {
     files: ['actors/**/*.ts', 'supervisors/**/*.ts'],
     ignores: ['**/*.test.ts', '**/testing.ts', '**/test-harness.ts'],

@@ -1,2 +1,4 @@
-/** XState machines. Actors import only `protocols`; everything else is injected. */
+/** XState machines. Actors import `protocols` (and the pure feature spec in `models/features`); everything else is injected. */
 export { heartbeatMachine, type HeartbeatInput } from './system/heartbeat.machine.js';
+export { symbolMachine, type SymbolInput, type SymbolContext, type SymbolEvent } from './symbol/symbol.machine.js';
+export { momentumRule, rsiRule, type FallbackRule, type FallbackDecision } from './symbol/fallback.js';

@@ -21,6 +21,8 @@ export interface OutputEvent {
   data: unknown;
   /** Deterministic id for JetStream dedup; defaults to `<kind>.<id>:<seq>:<n>`. */
   msgId?: string;
+  /** Extra headers, e.g. `Qt-Dlq-Reason` when a machine dead-letters an input it judged bad. */
+  headers?: Record<string, string>;
 }
 
 export interface TimerEvent {

@@ -30,6 +30,9 @@ export const CandleSchema = z
     volume: qty,
     quoteVolume: qty.optional(),
     trades: z.number().int().nonnegative().optional(),
+    /** Mark price and funding rate at the candle's close, when the venue streams them. */
+    markPrice: price.optional(),
+    fundingRate: z.number().finite().min(-1).max(1).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.high < c.low) ctx.addIssue({ code: 'custom', message: `high ${c.high} < low ${c.low}` });
@@ -79,4 +82,11 @@ export type Universe = z.infer<typeof UniverseSchema>;
 /** msgID of a closed candle; the same candle seen twice (reconnect, backfill) dedups to one. */
 export function candleMsgId(c: Pick<Candle, 'venue' | 'symbol' | 'interval' | 'openTime'>): string {
   return `${c.venue}:${c.symbol}:${c.interval}:${c.openTime}`;
+}
+
+/** Validates a candle payload, naming every problem (NaN, high < low, negative volume, …). */
+export function checkCandle(payload: unknown): { ok: true; candle: Candle } | { ok: false; reason: string } {
+  const r = CandleSchema.safeParse(payload);
+  if (r.success) return { ok: true, candle: r.data };
+  return { ok: false, reason: r.error.issues.map((i) => `${i.path.join('.') || 'candle'}: ${i.message}`).join('; ') };
 }

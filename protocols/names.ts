@@ -47,6 +47,12 @@ export const subjects = {
   marketAll: 'qt.md.>',
   signal: (symbol: string) => `qt.signal.${token(symbol)}`,
   signalAll: 'qt.signal.>',
+  /** Feature vectors from symbol actors to the AI brain (stream QT_SIGNALS). */
+  features: (venue: string, symbol: string) => `qt.features.${token(venue)}.${token(symbol)}`,
+  featuresAll: 'qt.features.>',
+  /** Universe changes and 24h tickers of a venue (stream QT_MARKET). */
+  universe: (venue: string) => `qt.md.${token(venue)}._universe.changes`,
+  tickers: (venue: string) => `qt.md.${token(venue)}._tickers.24h`,
   intent: (symbol: string) => `qt.intent.${token(symbol)}`,
   intentAll: 'qt.intent.>',
   order: (symbol: string, event: string) => `qt.order.${token(symbol)}.${token(event)}`,

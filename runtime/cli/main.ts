@@ -2,12 +2,14 @@ import { runUp } from './up.js';
 import { runStatus } from './status.js';
 import { runChaos } from './chaos.js';
 import { runDecode } from './decode.js';
+import { runSim } from './sim.js';
 
 const HELP = `qt — Quantum Trader
 
   qt up [--nats URL] [--duration S] [--config F] [--venue sim]   run a node (paper trading on the simulator by default)
   qt status [--json] [--watch] [--nats URL]                      the supervision tree
   qt chaos kill <actor-id|path> [--reason R] [--nats URL]        inject a crash into one actor
+  qt sim [--port P] [--symbols N] [--seed S] [--data DIR] [--speed X]    the Binance USD-M simulator on its own
   qt decode                                                      msgpack on stdin → JSON (nats sub --translate 'npx qt decode')
 
 Config: qt.config.json (or --config F, or QT_CONFIG), overridden by QT_<SECTION>__<KEY> env vars.
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runChaos(rest);
       case 'decode':
         return await runDecode();
+      case 'sim':
+        return await runSim(rest);
       case undefined:
       case 'help':
       case '--help':

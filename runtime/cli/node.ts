@@ -1,14 +1,14 @@
 import type { Service } from '@nats-io/services';
 import type { Logger } from 'pino';
-import { heartbeatMachine } from '../../actors/index.js';
-import { BUCKETS, STREAMS, subjects } from '../../protocols/index.js';
+import { BUCKETS } from '../../protocols/index.js';
+import { heartbeatDef } from './defs.js';
 import {
   createNatsReporter, createSupervisor, hostedChild, startControlService, supervisorChild,
   type ChildSpec, type NatsReporter, type Supervisor,
 } from '../../supervisors/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
-import { createSnapshotStore, type ActorDefinition, type HostDeps, type SnapshotStore } from '../host/index.js';
+import { createSnapshotStore, type HostDeps, type SnapshotStore } from '../host/index.js';
 import type { Bus } from '../nats/index.js';
 
 /** What every hosted actor of this node shares. */
@@ -35,14 +35,6 @@ export interface RunningNode {
   /** Ordered shutdown of the tree, then the service; leaves the bus to the caller. */
   stop(): Promise<void>;
 }
-
-export const heartbeatDef = (node: string): ActorDefinition => ({
-  kind: 'heartbeat',
-  machine: heartbeatMachine,
-  version: 1,
-  input: { stream: STREAMS.inputs, subject: (id) => subjects.actorInput('heartbeat', id) },
-  initialInput: () => ({ node }),
-});
 
 /**
  * Assembles and starts one node: the root supervisor (one_for_one) over the brains and the

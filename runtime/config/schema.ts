@@ -73,6 +73,30 @@ export const ConfigSchema = z.strictObject({
       maxPayload: z.number().int().positive().default(256 * 1024),
     })
     .prefault({}),
+  venue: z
+    .strictObject({
+      /** sim (default, paper trading on the built-in simulator), binance-testnet, binance-live. */
+      kind: z.enum(['sim', 'binance-testnet', 'binance-live']).default('sim'),
+      /** Live trading needs this exact acknowledgement in config as well as the CLI opt-in flag. */
+      liveAcknowledgement: z.string().optional(),
+    })
+    .prefault({}),
+  sim: z
+    .strictObject({
+      /** Synthetic universe size. @default 5 */
+      symbols: z.number().int().min(1).max(2000).default(5),
+      /** @default 1 */
+      seed: z.number().int().default(1),
+      /** Replay Binance kline CSV/JSON from this file or dir instead of the generator. */
+      data: z.string().optional(),
+      /** Loopback port of the simulator's REST/WS server; 0 picks a free one. @default 0 */
+      port: z.number().int().min(0).max(65535).default(0),
+      /** Paper account balance in USDT. @default 10000 */
+      initialBalance: z.number().positive().default(10_000),
+      /** Simulated-market speed multiple (1 = real time). @default 1 */
+      speed: z.number().positive().max(10_000).default(1),
+    })
+    .prefault({}),
   streams: z
     .strictObject({
       /** Market data retention, hours. @default 24 */

@@ -164,7 +164,7 @@ export async function startHostedActor(
           deps.crashes.set(key, { seq: m.seq, count: prev?.seq === m.seq ? prev.count + 1 : 1, error: asError(e).message });
           throw e;
         }
-        emitted.forEach((o, n) => outputs.push({ subject: o.subject, data: o.data, msgId: o.msgId ?? `${key}:${m.seq}:${n}` }));
+        emitted.forEach((o, n) => outputs.push({ subject: o.subject, data: o.data, msgId: o.msgId ?? `${key}:${m.seq}:${n}`, ...(o.headers ? { headers: o.headers } : {}) }));
       }
       cursor = m.seq;
       changed = true;

@@ -17,7 +17,7 @@ export function streamConfigs(cfg: Config): Array<Partial<StreamConfig> & { name
   const long = nanos(s.longMaxAgeDays * DAY);
   return [
     { ...base, name: STREAMS.market, subjects: [subjects.marketAll], max_age: nanos(s.marketMaxAgeHours * HOUR), duplicate_window: nanos(Math.min(s.duplicateWindowMin * 60_000, s.marketMaxAgeHours * HOUR)) },
-    { ...base, name: STREAMS.signals, subjects: [subjects.signalAll], max_age: short },
+    { ...base, name: STREAMS.signals, subjects: [subjects.signalAll, subjects.featuresAll], max_age: short },
     { ...base, name: STREAMS.intents, subjects: [subjects.intentAll], max_age: short },
     { ...base, name: STREAMS.orders, subjects: [subjects.orderAll], max_age: long },
     { ...base, name: STREAMS.positions, subjects: [subjects.positionAll], max_age: long },

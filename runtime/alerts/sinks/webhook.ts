@@ -15,7 +15,10 @@ export interface WebhookSinkOptions {
 
 /** POSTs each alert as JSON `{ source, ...alert }`. */
 export function webhookSink(opts: WebhookSinkOptions): AlertSink {
-  const secrets = [opts.url, opts.secret].filter((s): s is string => !!s);
+  // The path alone is the credential of Slack-style hooks, and receivers echo it in errors.
+  const u = new URL(opts.url);
+  const pathPart = `${u.pathname}${u.search}`;
+  const secrets = [opts.url, pathPart.length > 1 ? pathPart : undefined, opts.secret].filter((s): s is string => !!s);
   return {
     name: opts.name ?? 'webhook',
     secrets: () => secrets,

@@ -35,6 +35,12 @@ export interface FeedOptions {
    * @default 'auto'
    */
   retime?: boolean | 'auto';
+  /**
+   * Closed candles emitted at once on start, ending at the current minute, so a paper node has
+   * history for backfill and indicator warm-up instead of an empty market. Implies retiming.
+   * @default 0
+   */
+  warmupCandles?: number;
 }
 
 /** A running market-data feed. */
@@ -164,7 +170,17 @@ export function createMarketFeed(o: FeedOptions): MarketFeed {
       const now = clock.now();
       const first = source.nextTime;
       const retime = o.retime ?? 'auto';
-      if (retime === true || (retime === 'auto' && now > first)) offset = Math.ceil(now / 60_000) * 60_000 - first;
+      const warm = Math.max(0, Math.floor(o.warmupCandles ?? 0));
+      // Warm-up covers the minutes before the current one; the live feed resumes at the current minute.
+      if (warm > 0) offset = Math.floor(now / 60_000) * 60_000 - warm * dur - first;
+      else if (retime === true || (retime === 'auto' && now > first)) offset = Math.ceil(now / 60_000) * 60_000 - first;
+      for (let w = 0; w < warm; w++) {
+        if (!load()) break;
+        // History needs only the closed candles; the last one also sets book, mark and last price.
+        if (w === warm - 1) emitStep(P - 1);
+        closeBatch();
+        done++;
+      }
       if (!load()) {
         running = false;
         return;

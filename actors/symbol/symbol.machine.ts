@@ -1,0 +1,123 @@
+import { enqueueActions, setup } from 'xstate';
+import {
+  DLQ_REASON_HEADER, INTERVAL_MS, OUTPUT_EVENT, signalMsgId, subjects,
+  type Candle, type Interval, type OutputEvent, type Signal,
+} from '../../protocols/index.js';
+import { createFeatureState, FEATURE_NAMES, update, type FeatureState } from '../../models/features/index.js';
+import { momentumRule, rsiRule, type FallbackRule } from './fallback.js';
+
+export interface SymbolInput {
+  venue: string;
+  symbol: string;
+  /** @default '1m' */
+  interval?: Interval;
+  /** 'fallback' publishes the labelled rule's signal itself; 'ai' leaves signals to the AI brain. @default 'fallback' */
+  signalSource?: 'fallback' | 'ai';
+  /** @default 'momentum' */
+  fallbackRule?: FallbackRule;
+}
+
+export interface SymbolContext {
+  venue: string;
+  symbol: string;
+  interval: Interval;
+  signalSource: 'fallback' | 'ai';
+  fallbackRule: FallbackRule;
+  lastOpenTime: number | null;
+  candles: number;
+  gaps: number;
+  rejected: number;
+  feat: FeatureState;
+  /** Hourly closes (newest last, ≤ 25) for the 24 h momentum reference. */
+  hourly: number[];
+  lastClose: number | null;
+  lastSignal: { ts: number; side: string; confidence: number; attribution: string } | null;
+  draining: boolean;
+}
+
+export type SymbolEvent =
+  | { type: 'candle'; candle: Candle; at: number }
+  | { type: 'drain'; at: number }
+  | { type: 'undrain'; at: number }
+  | { type: 'qt.fresh'; reason: string; at: number };
+
+const HOUR = 3_600_000;
+
+/**
+ * One actor per symbol: a rolling feature state over closed candles (the one spec in
+ * `models/features`, shared with training), a features message per candle for the AI brain, and
+ * until that brain runs, the labelled fallback signal. Restored from KV it continues exactly where
+ * it stopped: the feature state is plain data in the snapshot and `lastOpenTime` refuses replays.
+ */
+export const symbolMachine = setup({
+  types: { context: {} as SymbolContext, events: {} as SymbolEvent, input: {} as SymbolInput, emitted: {} as OutputEvent },
+  guards: {
+    stale: ({ context, event }) => event.type === 'candle' && context.lastOpenTime !== null && event.candle.openTime <= context.lastOpenTime,
+  },
+  actions: {
+    reject: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'candle') return;
+      const reason = `out-of-order candle: openTime ${event.candle.openTime} ≤ last ${context.lastOpenTime}`;
+      enqueue.assign({ rejected: context.rejected + 1 });
+      enqueue.emit({ type: OUTPUT_EVENT, subject: subjects.dlq(`symbol.${context.symbol}`), data: event.candle, headers: { [DLQ_REASON_HEADER]: reason } });
+    }),
+    apply: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'candle') return;
+      const c = event.candle;
+      // The snapshot must stay plain data, so the feature state is copied, not shared.
+      const feat = structuredClone(context.feat);
+      const mark = c.markPrice !== undefined ? { markPrice: c.markPrice, fundingRate: c.fundingRate ?? 0 } : undefined;
+      const out = update(feat, c, mark);
+      const step = INTERVAL_MS[context.interval];
+      const gap = context.lastOpenTime !== null && c.openTime > context.lastOpenTime + step ? 1 : 0;
+      const closesHour = (c.closeTime + 1) % HOUR === 0 || step >= HOUR;
+      const hourly = closesHour ? [...context.hourly, c.close].slice(-25) : context.hourly;
+      enqueue.assign({ feat, lastOpenTime: c.openTime, candles: context.candles + 1, gaps: context.gaps + gap, hourly, lastClose: c.close });
+      enqueue.emit({
+        type: OUTPUT_EVENT,
+        subject: subjects.features(context.venue, context.symbol),
+        msgId: `feat:${context.venue}:${context.symbol}:${context.interval}:${c.openTime}`,
+        data: {
+          venue: context.venue, symbol: context.symbol, interval: context.interval, ts: c.closeTime, close: c.close,
+          ready: out.ready, names: FEATURE_NAMES, features: Array.from(out.vector), window: Array.from(out.window), atr: out.atr,
+        },
+      });
+      if (!out.ready || context.signalSource !== 'fallback') return;
+      const ref = hourly.length ? hourly[0] : undefined;
+      const decision = context.fallbackRule === 'rsi' ? rsiRule(out.vector[FEATURE_NAMES.indexOf('rsi_14')] ?? 0) : momentumRule(c.close, ref, Math.max(1, hourly.length - 1));
+      const signal: Signal = {
+        symbol: context.symbol, venue: context.venue, ts: c.closeTime, interval: context.interval,
+        side: decision.side, confidence: decision.confidence, source: 'fallback', attribution: decision.attribution,
+        contributions: [], reason: `no model ensemble in this node; ${decision.reason}`, price: c.close,
+        ...(out.atr !== null ? { atr: out.atr } : {}),
+      };
+      enqueue.assign({ lastSignal: { ts: signal.ts, side: signal.side, confidence: signal.confidence, attribution: signal.attribution } });
+      enqueue.emit({ type: OUTPUT_EVENT, subject: subjects.signal(context.symbol), msgId: signalMsgId(signal), data: signal });
+    }),
+  },
+}).createMachine({
+  id: 'symbol',
+  context: ({ input }) => ({
+    venue: input.venue, symbol: input.symbol, interval: input.interval ?? '1m',
+    signalSource: input.signalSource ?? 'fallback', fallbackRule: input.fallbackRule ?? 'momentum',
+    lastOpenTime: null, candles: 0, gaps: 0, rejected: 0, feat: createFeatureState(), hourly: [], lastClose: null, lastSignal: null, draining: false,
+  }),
+  initial: 'active',
+  states: {
+    active: {
+      on: {
+        candle: [{ guard: 'stale', actions: 'reject' }, { actions: 'apply' }],
+        drain: { actions: enqueueActions(({ enqueue }) => enqueue.assign({ draining: true })), target: 'draining' },
+      },
+    },
+    /** Out of the universe; kept alive only while something (an open position) still needs it. */
+    draining: {
+      on: {
+        candle: [{ guard: 'stale', actions: 'reject' }, { actions: 'apply' }],
+        undrain: { actions: enqueueActions(({ enqueue }) => enqueue.assign({ draining: false })), target: 'active' },
+        drain: 'retired',
+      },
+    },
+    retired: { type: 'final' },
+  },
+});

@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { createLiveClock, createScaledClock } from '../clock/index.js';
+import { loadConfig } from '../config/index.js';
+import { startSimulator } from '../venues/sim/run.js';
+
+/** Keys of the built-in simulator; not secrets, but kept out of logs like any key. */
+export const SIM_API_KEY = 'qtSimApiKey0000000000000000000000';
+export const SIM_API_SECRET = 'qtSimApiSecret000000000000000000';
+
+/**
+ * `qt sim [--port P] [--symbols N] [--seed S] [--data DIR] [--speed X]`: the Binance USD-M
+ * compatible simulator on its own, for rehearsing with any Binance client before the testnet.
+ */
+export async function runSim(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' }, symbols: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' },
+      speed: { type: 'string' }, config: { type: 'string' }, duration: { type: 'string' },
+    },
+  });
+  const cfg = loadConfig({
+    ...(values.config ? { file: values.config } : {}),
+    overrides: {
+      sim: {
+        ...(values.port ? { port: Number(values.port) } : { port: 8765 }),
+        ...(values.symbols ? { symbols: Number(values.symbols) } : {}),
+        ...(values.seed ? { seed: Number(values.seed) } : {}),
+        ...(values.data ? { data: values.data } : {}),
+        ...(values.speed ? { speed: Number(values.speed) } : {}),
+      },
+    },
+  });
+  const clock = cfg.sim.speed === 1 ? createLiveClock() : createScaledClock(cfg.sim.speed);
+  const sim = await startSimulator({
+    clock, symbols: cfg.sim.symbols, seed: cfg.sim.seed, port: cfg.sim.port, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET,
+    initialBalance: cfg.sim.initialBalance, ...(cfg.sim.data ? { data: cfg.sim.data } : {}),
+  });
+  process.stdout.write(
+    `${JSON.stringify({ rest: sim.url, ws: sim.wsUrl, symbols: sim.symbols, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, faults: `${sim.url}/sim/faults`, speed: cfg.sim.speed })}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+    if (values.duration) setTimeout(resolve, Number(values.duration) * 1_000).unref();
+  });
+  await sim.close();
+  return 0;
+}

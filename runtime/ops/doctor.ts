@@ -1,0 +1,135 @@
+import { BUCKETS, OBJECT_STORES, subjects, type NodeStatusRecord } from '../../protocols/index.js';
+import type { Config } from '../config/index.js';
+import { healthFromTree } from '../metrics/health.js';
+import { collectConsumerLag } from '../metrics/lag.js';
+import { connectBus, streamConfigs, type Bus, type BusOptions } from '../nats/index.js';
+
+/** `unavailable`: the check exists but what it needs is not built yet; never counted as a pass. */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'unavailable' | 'skipped';
+
+export interface DoctorCheck {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+}
+
+export interface DoctorReport {
+  /** No check failed (warnings and unavailable checks do not fail the run). */
+  ok: boolean;
+  url: string;
+  checks: DoctorCheck[];
+}
+
+export interface DoctorOptions {
+  cfg: Config;
+  /** Connection settings; `url` is required. */
+  connection: BusOptions;
+  /** Consumer backlog that earns a warning. @default 1000 */
+  lagWarn?: number;
+  /** Unacked deliveries that earn a warning. @default 500 */
+  ackPendingWarn?: number;
+  /** @default 3000 */
+  timeoutMs?: number;
+}
+
+const PLACEHOLDERS: DoctorCheck[] = [
+  { name: 'venue', status: 'unavailable', detail: 'not available yet: venue connectivity is checked once the Binance adapter lands' },
+  { name: 'clock-skew', status: 'unavailable', detail: 'not available yet: needs the venue server time endpoint' },
+  { name: 'models', status: 'unavailable', detail: 'not available yet: model registry and champion pointer checks come with the models issue' },
+];
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms).unref())]);
+}
+
+async function checkLayout(bus: Bus, cfg: Config): Promise<DoctorCheck[]> {
+  const missing: string[] = [];
+  const drift: string[] = [];
+  for (const want of streamConfigs(cfg)) {
+    const have = await bus.jsm.streams.info(want.name).catch(() => undefined);
+    if (!have) missing.push(want.name);
+    else if (JSON.stringify([...have.config.subjects].sort()) !== JSON.stringify([...want.subjects].sort())) drift.push(`${want.name} subjects ${have.config.subjects.join(',')}`);
+  }
+  const streams: DoctorCheck = missing.length || drift.length
+    ? { name: 'streams', status: 'fail', detail: [missing.length ? `missing: ${missing.join(', ')}` : '', drift.length ? `differ: ${drift.join('; ')}` : ''].filter(Boolean).join('; ') + ' (run `qt up` once to provision)' }
+    : { name: 'streams', status: 'pass', detail: `${streamConfigs(cfg).length} streams present` };
+  const wanted = [...Object.values(BUCKETS).map((b) => [b, `KV_${b}`]), [OBJECT_STORES.models, `OBJ_${OBJECT_STORES.models}`]] as const;
+  const absent: string[] = [];
+  for (const [name, stream] of wanted) if (!(await bus.jsm.streams.info(stream).catch(() => undefined))) absent.push(name);
+  const buckets: DoctorCheck = absent.length ? { name: 'buckets', status: 'fail', detail: `missing: ${absent.join(', ')}` } : { name: 'buckets', status: 'pass', detail: `${wanted.map(([n]) => n).join(', ')} present` };
+  return [streams, buckets];
+}
+
+async function checkLag(bus: Bus, lagWarn: number, ackWarn: number): Promise<DoctorCheck> {
+  const { consumers } = await collectConsumerLag(bus.jsm);
+  const behind = consumers.filter((c) => c.pending > lagWarn || c.ackPending > ackWarn).sort((a, b) => b.pending - a.pending);
+  if (!behind.length) return { name: 'consumer-lag', status: 'pass', detail: `${consumers.length} consumers, none above ${lagWarn} pending / ${ackWarn} unacked` };
+  const top = behind.slice(0, 5).map((c) => `${c.stream}/${c.consumer} pending=${c.pending} unacked=${c.ackPending}`);
+  return { name: 'consumer-lag', status: 'warn', detail: `${behind.length} lagging: ${top.join('; ')}` };
+}
+
+async function checkSupervision(bus: Bus, timeoutMs: number): Promise<DoctorCheck> {
+  let tree: NodeStatusRecord;
+  try {
+    const r = await bus.nc.request(subjects.control('supervisor', 'status'), '', { timeout: timeoutMs });
+    const body = JSON.parse(r.string()) as { ok?: boolean; tree?: NodeStatusRecord; error?: string };
+    if (!body.ok || !body.tree) return { name: 'supervision', status: 'fail', detail: `qt-supervisor answered without a tree: ${body.error ?? 'no error given'}` };
+    tree = body.tree;
+  } catch (e) {
+    return { name: 'supervision', status: 'fail', detail: `no qt-supervisor answered on ${subjects.control('supervisor', 'status')} (is a node running?): ${(e as Error).message}` };
+  }
+  // Doctor is stricter than the liveness probe: no grace for a node in backoff.
+  const h = healthFromTree(tree, { natsConnected: true, provisioned: true, restartGraceMs: 0 });
+  const summary = `${h.nodes.running}/${h.nodes.total} nodes running`;
+  if (!h.ready.ok) return { name: 'supervision', status: 'fail', detail: `${summary}; ${h.ready.reasons.join('; ')}` };
+  if (h.nodes.running < h.nodes.total) return { name: 'supervision', status: 'warn', detail: `${summary}; the others are stopped non-permanent nodes` };
+  return { name: 'supervision', status: 'pass', detail: summary };
+}
+
+/** Runs every check; never throws (a check that cannot run is a failed check). */
+export async function runDoctorChecks(opts: DoctorOptions): Promise<DoctorReport> {
+  const timeoutMs = opts.timeoutMs ?? 3_000;
+  const url = opts.connection.url;
+  const checks: DoctorCheck[] = [];
+  let bus: Bus | undefined;
+  try {
+    bus = await withTimeout(connectBus({ name: 'qt-doctor', ...opts.connection }), timeoutMs, 'connect');
+    checks.push({ name: 'nats', status: 'pass', detail: `connected to ${url} (server ${bus.nc.info?.version ?? '?'})` });
+  } catch (e) {
+    checks.push({ name: 'nats', status: 'fail', detail: `cannot connect to ${url}: ${(e as Error).message}` });
+  }
+  const run = async (name: string, fn: (b: Bus) => Promise<DoctorCheck | DoctorCheck[]>) => {
+    if (!bus) return void checks.push({ name, status: 'skipped', detail: 'NATS unreachable' });
+    try {
+      checks.push(...[await withTimeout(fn(bus), timeoutMs * 3, name)].flat());
+    } catch (e) {
+      checks.push({ name, status: 'fail', detail: (e as Error).message });
+    }
+  };
+  try {
+    await run('jetstream', async (b) => {
+      const ai = await b.jsm.getAccountInfo();
+      return { name: 'jetstream', status: 'pass', detail: `enabled: ${ai.streams} streams, ${ai.consumers} consumers, ${(ai.storage / 1e6).toFixed(1)} MB stored` };
+    });
+    const jsOk = checks.at(-1)?.status === 'pass';
+    if (jsOk) {
+      await run('layout', (b) => checkLayout(b, opts.cfg));
+      await run('consumer-lag', (b) => checkLag(b, opts.lagWarn ?? 1_000, opts.ackPendingWarn ?? 500));
+    } else for (const name of ['streams', 'buckets', 'consumer-lag']) checks.push({ name, status: 'skipped', detail: 'JetStream unavailable' });
+    await run('supervision', (b) => checkSupervision(b, timeoutMs));
+  } finally {
+    await bus?.close().catch(() => undefined);
+  }
+  checks.push(...PLACEHOLDERS);
+  return { ok: !checks.some((c) => c.status === 'fail' || c.status === 'skipped'), url, checks };
+}
+
+const MARK: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', unavailable: 'N/A ', skipped: 'SKIP' };
+
+/** Human-readable report: one line per check, then a verdict. */
+export function renderDoctor(r: DoctorReport): string {
+  const lines = r.checks.map((c) => `${MARK[c.status]}  ${c.name.padEnd(13)} ${c.detail}`);
+  const n = (s: CheckStatus) => r.checks.filter((c) => c.status === s).length;
+  lines.push('', `${r.ok ? 'OK' : 'FAILED'}: ${n('pass')} passed, ${n('warn')} warnings, ${n('fail')} failed, ${n('skipped')} skipped, ${n('unavailable')} not available yet`);
+  return lines.join('\n');
+}

@@ -1,0 +1,88 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Clock } from '../../clock/index.js';
+import { createSimVenue, type SimVenue } from './engine/index.js';
+import type { Kline1m } from './engine/types.js';
+import { readKlineCsv, parseKlineJson } from './market/index.js';
+import { createSimServer, type SimServer } from './server/index.js';
+import { readFileSync } from 'node:fs';
+
+export interface SimulatorOptions {
+  clock: Clock;
+  /** Synthetic universe size (ignored with `data`). @default 5 */
+  symbols?: number;
+  /** @default 1 */
+  seed?: number;
+  /** Replay Binance kline CSV/JSON files from this file or directory instead of the generator. */
+  data?: string;
+  /** Max rows read per replay file. @default 100000 */
+  maxRows?: number;
+  /** @default 0 (random) */
+  port?: number;
+  /** @default 127.0.0.1 */
+  host?: string;
+  apiKey: string;
+  apiSecret: string;
+  /** @default 10000 */
+  initialBalance?: number;
+  /** Closed 1m candles of history generated at start (synthetic only). @default 240 */
+  warmupCandles?: number;
+}
+
+export interface Simulator {
+  venue: SimVenue;
+  server: SimServer;
+  url: string;
+  wsUrl: string;
+  symbols: string[];
+  close(): Promise<void>;
+}
+
+/** Reads `SYMBOL-<interval>.csv|json` files (a file, or every such file in a dir). */
+export function readReplayDir(path: string, maxRows = 100_000): Record<string, Kline1m[]> {
+  if (!existsSync(path)) throw new Error(`replay data not found: ${path}`);
+  const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => /\.(csv|json)$/i.test(f)).map((f) => join(path, f)) : [path];
+  const out: Record<string, Kline1m[]> = {};
+  for (const f of files) {
+    const symbol = basename(f).split(/[-_.]/)[0]!.toUpperCase();
+    if (out[symbol]) continue; // first interval file per symbol wins (sorted names: 15m before 1h…)
+    out[symbol] = f.toLowerCase().endsWith('.json') ? parseKlineJson(readFileSync(f, 'utf8')).slice(0, maxRows) : readKlineCsv(f, maxRows);
+  }
+  if (Object.keys(out).length === 0) throw new Error(`no kline CSV/JSON files in ${path}`);
+  return out;
+}
+
+/**
+ * The built-in paper venue: engine + market feed (synthetic or replayed candles) behind the
+ * Binance USD-M compatible REST/WS server on loopback. The node trades against it through the
+ * same adapter it would use for Binance.
+ */
+export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
+  const venue = createSimVenue({
+    clock: o.clock,
+    seed: o.seed ?? 1,
+    market: o.data ? { kind: 'replay', candles: readReplayDir(o.data, o.maxRows) } : { kind: 'synthetic', symbols: o.symbols ?? 5 },
+    engine: { initialBalance: o.initialBalance ?? 10_000 },
+    ...(o.data ? {} : { feed: { warmupCandles: o.warmupCandles ?? 240 } }),
+  });
+  const server = await createSimServer({
+    engine: venue.engine,
+    clock: o.clock,
+    port: o.port ?? 0,
+    host: o.host ?? '127.0.0.1',
+    credentials: [{ apiKey: o.apiKey, apiSecret: o.apiSecret }],
+    seed: o.seed ?? 1,
+  });
+  venue.start();
+  return {
+    venue,
+    server,
+    url: server.url,
+    wsUrl: server.wsUrl,
+    symbols: venue.engine.symbols(),
+    async close() {
+      venue.stop();
+      await server.close();
+    },
+  };
+}
