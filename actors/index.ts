@@ -2,3 +2,4 @@
 export { heartbeatMachine, type HeartbeatInput } from './system/heartbeat.machine.js';
 export { symbolMachine, type SymbolInput, type SymbolContext, type SymbolEvent } from './symbol/symbol.machine.js';
 export { momentumRule, rsiRule, type FallbackRule, type FallbackDecision } from './symbol/fallback.js';
+export { universeMachine, selectUniverse, type UniverseInput, type TickersEvent } from './universe/universe.machine.js';

@@ -32,13 +32,10 @@ export interface SymbolContext {
   hourly: number[];
   lastClose: number | null;
   lastSignal: { ts: number; side: string; confidence: number; attribution: string } | null;
-  draining: boolean;
 }
 
 export type SymbolEvent =
   | { type: 'candle'; candle: Candle; at: number }
-  | { type: 'drain'; at: number }
-  | { type: 'undrain'; at: number }
   | { type: 'qt.fresh'; reason: string; at: number };
 
 const HOUR = 3_600_000;
@@ -100,24 +97,9 @@ export const symbolMachine = setup({
   context: ({ input }) => ({
     venue: input.venue, symbol: input.symbol, interval: input.interval ?? '1m',
     signalSource: input.signalSource ?? 'fallback', fallbackRule: input.fallbackRule ?? 'momentum',
-    lastOpenTime: null, candles: 0, gaps: 0, rejected: 0, feat: createFeatureState(), hourly: [], lastClose: null, lastSignal: null, draining: false,
+    lastOpenTime: null, candles: 0, gaps: 0, rejected: 0, feat: createFeatureState(), hourly: [], lastClose: null, lastSignal: null,
   }),
-  initial: 'active',
-  states: {
-    active: {
-      on: {
-        candle: [{ guard: 'stale', actions: 'reject' }, { actions: 'apply' }],
-        drain: { actions: enqueueActions(({ enqueue }) => enqueue.assign({ draining: true })), target: 'draining' },
-      },
-    },
-    /** Out of the universe; kept alive only while something (an open position) still needs it. */
-    draining: {
-      on: {
-        candle: [{ guard: 'stale', actions: 'reject' }, { actions: 'apply' }],
-        undrain: { actions: enqueueActions(({ enqueue }) => enqueue.assign({ draining: false })), target: 'active' },
-        drain: 'retired',
-      },
-    },
-    retired: { type: 'final' },
+  on: {
+    candle: [{ guard: 'stale', actions: 'reject' }, { actions: 'apply' }],
   },
 });

@@ -79,7 +79,7 @@ function grow(s: Grow, rows: Uint32Array, depth: number): number {
   const hh = new Float64Array(F * NB);
   for (const r of rows) {
     const gr = g[r] as number, hr = h[r] as number, o = r * F;
-    for (let f = 0; f < F; f++) { const k = f * NB + (codes[o + f] as number); hg[k] += gr; hh[k] += hr; }
+    for (let f = 0; f < F; f++) { const k = f * NB + (codes[o + f] as number); hg[k] = (hg[k] as number) + gr; hh[k] = (hh[k] as number) + hr; }
   }
   const parent = (G * G) / (H + p.lambda);
   let best = 1e-9, bf = -1, bb = -1;
@@ -144,7 +144,7 @@ export function fitGbdt(X: Float32Array, n: number, F: number, y: ArrayLike<numb
       for (let i = 0; i < n; i++) {
         let node = 0;
         while ((s.tree.feature[node] as number) >= 0) node = (codes[i * F + (s.tree.feature[node] as number)] as number) <= (s.splitBin[node] as number) ? s.tree.left[node]! : s.tree.right[node]!;
-        scores[i * 3 + k] += s.tree.value[node] as number;
+        scores[i * 3 + k] = (scores[i * 3 + k] as number) + (s.tree.value[node] as number);
       }
     }
   }
@@ -161,7 +161,7 @@ export function predictGbdt(m: GbdtModel, X: Float32Array, n: number): Float64Ar
     for (const t of m.trees) {
       let node = 0;
       while ((t.feature[node] as number) >= 0) node = (X[i * F + (t.feature[node] as number)] as number) <= (t.threshold[node] as number) ? t.left[node]! : t.right[node]!;
-      scores[i * 3 + t.cls] += t.value[node] as number;
+      scores[i * 3 + t.cls] = (scores[i * 3 + t.cls] as number) + (t.value[node] as number);
     }
     softmaxRow(scores, i * 3, out);
   }

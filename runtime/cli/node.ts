@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import { BUCKETS } from '../../protocols/index.js';
 import { heartbeatDef } from './defs.js';
 import {
-  createNatsReporter, createSupervisor, hostedChild, startControlService, supervisorChild,
+  createNatsReporter, createSupervisor, hostedChild, isSupervisor, startControlService, supervisorChild,
   type ChildSpec, type NatsReporter, type Supervisor,
 } from '../../supervisors/index.js';
+import { venueChildren, type VenueLinks } from './venue.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import { createSnapshotStore, type HostDeps, type SnapshotStore } from '../host/index.js';
@@ -23,8 +24,10 @@ export interface NodeContext {
   marketClock: Clock;
   logger: Logger;
   node: string;
-  /** Extra top-level children, e.g. the simulator venue, started before the actors. */
+  /** Extra top-level children (tests), started first. */
   extraChildren?: (deps: NodeHostDeps) => ChildSpec[];
+  /** Leave out the venue and market subtree (kernel-only node). @default false */
+  kernelOnly?: boolean;
 }
 
 export interface RunningNode {
@@ -32,6 +35,7 @@ export interface RunningNode {
   reporter: NatsReporter;
   service: Service;
   hostDeps: NodeHostDeps;
+  links: VenueLinks;
   /** Ordered shutdown of the tree, then the service; leaves the bus to the caller. */
   stop(): Promise<void>;
 }
@@ -61,6 +65,8 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
   const s = cfg.supervision;
   const supDeps = { clock: ctx.clock, reporter, node, onError: (err: unknown) => logger.warn({ err }, 'supervisor reporter error') };
   const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };
+  const links: VenueLinks = {};
+  const [venue, universe] = ctx.kernelOnly ? [] : venueChildren({ cfg, bus, logger, clock: ctx.clock, marketClock: ctx.marketClock, supDeps, links, host: hostDeps });
   const root = createSupervisor(
     {
       id: 'root',
@@ -68,12 +74,19 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
       ...common,
       children: [
         ...(ctx.extraChildren?.(hostDeps) ?? []),
+        ...(venue ? [venue] : []),
         supervisorChild({ id: 'brains', strategy: 'one_for_one', ...common, children: [hostedChild(heartbeatDef(node), node, hostDeps, { childId: 'heartbeat' })] }, supDeps),
-        supervisorChild({ id: 'symbols', strategy: 'simple_one_for_one', ...common }, supDeps),
+        // Pool intensity scales with its size: one symbol's crash loop must not take the others down.
+        supervisorChild({ id: 'symbols', strategy: 'simple_one_for_one', ...common, intensity: Math.max(s.intensity, cfg.universe.topN) }, supDeps),
+        ...(universe ? [universe] : []),
       ],
     },
     supDeps,
   );
+  links.pool = () => {
+    const h = root.whichChildren().find((c) => c.id === 'symbols')?.handle;
+    return isSupervisor(h) ? h : undefined;
+  };
   await root.start();
   const service = await startControlService(bus, root, node);
   return {
@@ -81,6 +94,7 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
     reporter,
     service,
     hostDeps,
+    links,
     async stop() {
       await root.stop();
       await service.stop().catch(() => undefined);

@@ -20,19 +20,24 @@ export async function runUp(argv: string[]): Promise<number> {
       nats: { type: 'string' },
       duration: { type: 'string' },
       config: { type: 'string' },
-      venue: { type: 'string', default: 'sim' },
-      speed: { type: 'string', default: '1' },
+      venue: { type: 'string' },
+      speed: { type: 'string' },
+      symbols: { type: 'string' },
       'log-level': { type: 'string' },
     },
   });
   const overrides: ConfigInput = {};
   if (values.nats) overrides.nats = { url: values.nats };
   if (values['log-level']) overrides.log = { level: values['log-level'] as never };
+  if (values.venue) overrides.venue = { kind: values.venue as never };
+  if (values.symbols || values.speed) {
+    overrides.sim = { ...(values.symbols ? { symbols: Number(values.symbols) } : {}), ...(values.speed ? { speed: Number(values.speed) } : {}) };
+  }
+  if (values.symbols) overrides.universe = { topN: Number(values.symbols) };
   const cfg = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides });
   const { logger } = createLogger({ level: cfg.log.level, ...(cfg.log.file ? { file: cfg.log.file } : {}), base: { node: cfg.node.id } });
-  if (values.venue !== 'sim') throw new Error(`--venue ${values.venue}: only 'sim' is available in this build`);
-  const speed = Number(values.speed);
-  if (!(speed > 0)) throw new Error(`--speed must be a positive number, got '${values.speed}'`);
+  if (cfg.venue.kind !== 'sim') throw new Error(`--venue ${cfg.venue.kind}: only 'sim' is wired in this build`);
+  const speed = cfg.sim.speed;
   const duration = values.duration !== undefined ? Number(values.duration) : undefined;
   if (duration !== undefined && !(duration > 0)) throw new Error(`--duration must be a positive number of seconds, got '${values.duration}'`);
 
@@ -62,7 +67,7 @@ export async function runUp(argv: string[]): Promise<number> {
   const clock = createLiveClock();
   const marketClock = speed === 1 ? clock : createScaledClock(speed);
   const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id });
-  logger.info({ node: cfg.node.id, url, venue: values.venue, speed }, 'node up');
+  logger.info({ node: cfg.node.id, url, venue: cfg.venue.kind, speed }, 'node up');
 
   const code = await new Promise<number>((resolveCode) => {
     let done = false;

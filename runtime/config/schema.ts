@@ -97,6 +97,38 @@ export const ConfigSchema = z.strictObject({
       speed: z.number().positive().max(10_000).default(1),
     })
     .prefault({}),
+  universe: z
+    .strictObject({
+      /** Symbols traded: top N by 24h quote volume. @default 20 */
+      topN: z.number().int().min(1).max(1000).default(20),
+      include: z.array(z.string().regex(/^[A-Z0-9]+$/)).default([]),
+      exclude: z.array(z.string().regex(/^[A-Z0-9]+$/)).default([]),
+      /** @default 0 */
+      minQuoteVolume: z.number().nonnegative().default(0),
+      /** Hours between universe refreshes. @default 6 */
+      refreshHours: z.number().positive().default(6),
+    })
+    .prefault({}),
+  market: z
+    .strictObject({
+      /** Candle intervals published; the first feeds the symbol actors. @default ['1m', '5m'] */
+      intervals: z.array(z.enum(['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h'])).min(1).default(['1m', '5m']),
+      /** Min ms between two mark ticks published per symbol. @default 1000 */
+      markEveryMs: z.number().int().nonnegative().default(1_000),
+      /** Publish aggregated trades. @default true */
+      trades: z.boolean().default(true),
+      /** Candles backfilled for a new symbol, for indicator warm-up. @default 120 */
+      warmupCandles: z.number().int().min(0).max(1500).default(120),
+    })
+    .prefault({}),
+  signals: z
+    .strictObject({
+      /** Who publishes signals: the labelled fallback rule in symbol actors, or the AI brain. @default fallback */
+      source: z.enum(['fallback', 'ai']).default('fallback'),
+      /** @default momentum */
+      fallbackRule: z.enum(['momentum', 'rsi']).default('momentum'),
+    })
+    .prefault({}),
   streams: z
     .strictObject({
       /** Market data retention, hours. @default 24 */

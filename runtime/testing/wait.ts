@@ -3,11 +3,11 @@ import type { Bus } from '../nats/index.js';
 import { decode } from '../codec.js';
 
 /** Polls `cond` until it is truthy; fails with `what` after `timeoutMs`. Not a timing assertion. */
-export async function until<T>(cond: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function until<T>(cond: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await cond();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -53,8 +53,9 @@ export function createMarketData(o: { rest: Rest; clock: Clock; venue: string; b
     return p;
   };
 
-  const markPrice = async (symbol: string): Promise<MarkTick> => {
-    const w = await o.rest.call<WirePremiumIndex>({ breaker: 'market', weight: 1, retry: 'idempotent', what: 'premiumIndex' }, (ex) =>
+  // Order checks read the mark through the account breaker: a market-data outage must not block stops.
+  const markPrice = async (symbol: string, breaker: 'market' | 'account' = 'market'): Promise<MarkTick> => {
+    const w = await o.rest.call<WirePremiumIndex>({ breaker, weight: 1, retry: 'idempotent', what: 'premiumIndex' }, (ex) =>
       ex.fapiPublicGetPremiumIndex({ symbol }),
     );
     const t: MarkTick = { venue: o.venue, symbol: w.symbol, ts: w.time, markPrice: num(w.markPrice), fundingRate: num(w.lastFundingRate) };
@@ -78,11 +79,11 @@ export function createMarketData(o: { rest: Rest; clock: Clock; venue: string; b
       );
       return rows.map((r) => parseTicker24h(r, o.venue));
     },
-    markPrice,
+    markPrice: (symbol) => markPrice(symbol),
     async mark(symbol) {
       const c = marks.get(symbol);
       if (c && o.clock.now() - c.at <= MARK_MAX_AGE_MS) return c.price;
-      return (await markPrice(symbol)).markPrice;
+      return (await markPrice(symbol, 'account')).markPrice;
     },
     noteMark(m) {
       marks.set(m.symbol, { price: m.markPrice, at: o.clock.now() });

@@ -37,8 +37,13 @@ export interface UserStreamOptions {
 
 const INVALID_LISTEN_KEY = -1125;
 
+/** A running user stream; `stop` also awaits the socket close and the listenKey DELETE. */
+export interface UserStreamHandle extends Subscription {
+  stop(): Promise<void>;
+}
+
 /** Starts the stream; `ready` resolves at the first open. */
-export function startUserStream(o: UserStreamOptions): Subscription {
+export function startUserStream(o: UserStreamOptions): UserStreamHandle {
   const log = o.log.child({ stream: 'user' });
   let key: string | undefined;
   let keepAlive: TimerHandle | undefined;
@@ -115,19 +120,23 @@ export function startUserStream(o: UserStreamOptions): Subscription {
   });
   conn.start();
 
-  return {
-    ready,
-    close() {
-      if (closed) return;
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= (async () => {
       closed = true;
       o.clock.clearTimeout(keepAlive);
-      void conn.close();
-      if (key) {
-        // Best effort: an abandoned key simply expires after 60 minutes.
-        o.rest
-          .call({ breaker: 'account', weight: 1, retry: 'rateLimitOnly', what: 'listenKey.close' }, (ex) => ex.fapiPrivateDeleteListenKey())
-          .catch(() => undefined);
-      }
-    },
+      await conn.close();
+      if (!key) return;
+      // Best effort: an abandoned key simply expires after 60 minutes.
+      await o.rest
+        .call({ breaker: 'account', weight: 1, retry: 'rateLimitOnly', what: 'listenKey.close' }, (ex) => ex.fapiPrivateDeleteListenKey())
+        .catch(() => undefined);
+    })();
+    return stopped;
+  };
+  return {
+    ready,
+    close: () => void stop(),
+    stop,
   };
 }

@@ -17,7 +17,7 @@ import { parseAggTrade, parseBalance, parseLeverage, parseMarkPrice, parseOrder,
 import { createRest } from './rest.js';
 import { createStreamHub, type Subscription } from './stream-hub.js';
 import type { BinanceVenue } from './types.js';
-import { startUserStream, type ResyncSnapshot } from './user-stream.js';
+import { startUserStream, type ResyncSnapshot, type UserStreamHandle } from './user-stream.js';
 
 const lower = (s: string): string => s.toLowerCase();
 
@@ -38,7 +38,7 @@ export function createBinanceVenue(options: BinanceVenueOptions): BinanceVenue {
   });
   const md = createMarketData({ rest, clock, venue, budget });
   const hub = createStreamHub({ wsUrl: o.wsUrl, clock, log, ws: o.ws });
-  const userStreams = new Set<Subscription>();
+  const userStreams = new Set<UserStreamHandle>();
   let closed = false;
 
   const live = (): void => {
@@ -148,7 +148,7 @@ export function createBinanceVenue(options: BinanceVenueOptions): BinanceVenue {
     onBreakerEvent: (listener) => breakers.on(listener),
     async close() {
       if (closed) return;
-      for (const s of userStreams) s.close();
+      await Promise.all([...userStreams].map((s) => s.stop()));
       userStreams.clear();
       await hub.close();
       closed = true;

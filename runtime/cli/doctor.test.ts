@@ -1,0 +1,75 @@
+import { AckPolicy } from '@nats-io/jetstream';
+import { describe, expect, it } from 'vitest';
+import { createRecordingReporter, createTestChildren } from '../../supervisors/testing.js';
+import { createSupervisor, startControlService } from '../../supervisors/index.js';
+import { createLiveClock } from '../clock/index.js';
+import { connectBus, freePort, startLocalNats } from '../nats/index.js';
+import type { DoctorReport } from '../ops/index.js';
+import { natsEnv } from '../testing/nats-env.js';
+import { runDoctor } from './doctor.js';
+
+async function doctor(url: string, ...flags: string[]): Promise<{ code: number; report: DoctorReport; text: string }> {
+  let json = '';
+  const code = await runDoctor(['--json', '--nats', url, '--timeout', '1000', ...flags], { write: (s: string) => (json += s) });
+  let text = '';
+  await runDoctor(['--nats', url, '--timeout', '1000', ...flags], { write: (s: string) => (text += s) });
+  return { code, report: JSON.parse(json) as DoctorReport, text };
+}
+const status = (r: DoctorReport) => Object.fromEntries(r.checks.map((c) => [c.name, c.status]));
+
+describe('qt doctor (real nats-server)', () => {
+  it('fails when NATS is unreachable, and skips what it could not check', async () => {
+    const { code, report, text } = await doctor(`nats://127.0.0.1:${await freePort()}`);
+    expect(code).toBe(1);
+    expect(status(report)).toMatchObject({ nats: 'fail', jetstream: 'skipped', supervision: 'skipped', venue: 'unavailable' });
+    expect(text).toMatch(/^FAIL {2}nats/m);
+  });
+
+  it('fails on an unprovisioned server: missing streams, buckets, no supervisor', async () => {
+    await using srv = await startLocalNats();
+    const { code, report } = await doctor(srv.url);
+    expect(code).toBe(1);
+    expect(status(report)).toMatchObject({ nats: 'pass', jetstream: 'pass', streams: 'fail', buckets: 'fail', 'consumer-lag': 'pass', supervision: 'fail' });
+    expect(report.checks.find((c) => c.name === 'streams')!.detail).toContain('missing: QT_MARKET');
+    expect(report.checks.find((c) => c.name === 'supervision')!.detail).toContain('no qt-supervisor answered');
+  });
+
+  it('passes on a provisioned layout with a running tree; placeholders say "not available yet"; a stopped permanent node fails', async () => {
+    await using env = await natsEnv();
+    const kids = createTestChildren();
+    const root = createSupervisor(
+      { id: 'root', strategy: 'one_for_one', intensity: 3, period: 10_000, backoff: { min: 1, max: 10 }, children: [kids.spec('a'), kids.spec('b')] },
+      { clock: createLiveClock(), reporter: createRecordingReporter(), node: 'n1' },
+    );
+    await root.start();
+    const svcBus = await connectBus({ url: env.server.url });
+    const svc = await startControlService(svcBus, root, 'n1');
+    try {
+      const ok = await doctor(env.server.url);
+      expect(ok.code).toBe(0);
+      expect(status(ok.report)).toEqual({
+        nats: 'pass', jetstream: 'pass', streams: 'pass', buckets: 'pass', 'consumer-lag': 'pass', supervision: 'pass',
+        venue: 'unavailable', 'clock-skew': 'unavailable', models: 'unavailable',
+      });
+      expect(ok.report.checks.find((c) => c.name === 'supervision')!.detail).toBe('3/3 nodes running');
+      expect(ok.report.checks.filter((c) => c.status === 'unavailable').every((c) => c.detail.startsWith('not available yet'))).toBe(true);
+      expect(ok.text).toContain('OK: 6 passed, 0 warnings, 0 failed, 0 skipped, 3 not available yet');
+
+      // A lagging consumer is a warning, not a failure.
+      await env.bus.jsm.consumers.add('QT_SIGNALS', { durable_name: 'slow', ack_policy: AckPolicy.Explicit });
+      for (let i = 0; i < 3; i++) await env.bus.js.publish('qt.signal.BTCUSDT', new Uint8Array([0x90]));
+      const lag = await doctor(env.server.url, '--lag-warn', '2');
+      expect(lag.code).toBe(0);
+      expect(lag.report.checks.find((c) => c.name === 'consumer-lag')).toMatchObject({ status: 'warn', detail: expect.stringContaining('QT_SIGNALS/slow pending=3') });
+
+      await root.stopChild('root.b');
+      const bad = await doctor(env.server.url);
+      expect(bad.code).toBe(1);
+      expect(bad.report.checks.find((c) => c.name === 'supervision')).toMatchObject({ status: 'fail', detail: expect.stringContaining('root.b (worker, permanent) is stopped') });
+    } finally {
+      await svc.stop();
+      await root.stop();
+      await svcBus.close();
+    }
+  });
+});

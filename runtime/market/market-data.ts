@@ -1,0 +1,176 @@
+import type { Logger } from 'pino';
+import { candleMsgId, INTERVAL_MS, STREAMS, subjects, type Candle, type Interval, type MarkTick, type TradeTick } from '../../protocols/index.js';
+import type { Clock, TimerHandle } from '../clock/index.js';
+import { decode, encode, msgHeaders } from '../codec.js';
+import { InjectedCrash, RuntimeError } from '../errors.js';
+import type { Bus } from '../nats/index.js';
+import type { BinanceVenue } from '../venues/binance/types.js';
+
+export interface MarketDataOptions {
+  venue: BinanceVenue;
+  bus: Bus;
+  clock: Clock;
+  logger: Logger;
+  /** Candle intervals to publish; the first one feeds the symbol actors. */
+  intervals: Interval[];
+  /** How often 24h tickers are published for the universe actor. */
+  tickersEveryMs: number;
+  /** Min ms between two published mark ticks of one symbol. */
+  markEveryMs: number;
+  /** Publish aggregated trades too. */
+  trades: boolean;
+  /** Candles backfilled for a symbol never seen on the stream (indicator warm-up). */
+  warmupCandles: number;
+  /** Symbols to stream from the start (the last known universe). */
+  symbols: string[];
+}
+
+type Exit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: Error };
+
+/** The market-data worker: a supervised child. */
+export interface MarketDataWorker {
+  readonly exited: Promise<Exit>;
+  stop(): Promise<void>;
+  kill(): void;
+  inject(error: Error): void;
+  info(): Record<string, unknown>;
+  /** Streams exactly these symbols from now on (backfilling new ones first). */
+  setUniverse(symbols: string[]): Promise<void>;
+}
+
+/**
+ * Bridges one venue into QT_MARKET. Each closed candle is published once: its msgID is
+ * `<venue>:<symbol>:<interval>:<openTime>`, a local high-water mark drops repeats, and on (re)start
+ * the last candle on the stream is the point REST backfill resumes from — so consumers see a
+ * gap-free, de-duplicated series across reconnects and restarts.
+ */
+export async function startMarketData(o: MarketDataOptions): Promise<MarketDataWorker> {
+  const { venue, bus, clock } = o;
+  const v = venue.venue;
+  const log = o.logger.child({ component: 'market-data', venue: v });
+  let resolveExit!: (e: Exit) => void;
+  const exited = new Promise<Exit>((r) => (resolveExit = r));
+  let ended = false;
+  const high = new Map<string, number>();
+  const marks = new Map<string, MarkTick>();
+  const lastMarkPub = new Map<string, number>();
+  const chains = new Map<string, Promise<void>>();
+  let subs: Array<{ close(): void }> = [];
+  let symbols: string[] = [];
+  let tickerTimer: TimerHandle | undefined;
+  let published = 0;
+  let backfilled = 0;
+
+  const end = (e: Exit) => {
+    if (ended) return;
+    ended = true;
+    for (const s of subs) s.close();
+    subs = [];
+    clock.clearTimeout(tickerTimer);
+    if (e.kind === 'crash') log.warn({ err: e.error }, 'market data crashed');
+    resolveExit(e);
+  };
+  const fail = (e: unknown) => end({ kind: 'crash', error: e instanceof Error ? e : new RuntimeError(String(e)) });
+
+  const lastOnStream = async (symbol: string, iv: Interval): Promise<number | undefined> => {
+    const m = await bus.jsm.streams.getMessage(STREAMS.market, { last_by_subj: subjects.market(v, symbol, `candle.${iv}`) }).catch(() => undefined);
+    return m ? decode<Candle>(m.data).openTime : undefined;
+  };
+
+  const publishCandle = async (c: Candle) => {
+    const k = `${c.symbol}:${c.interval}`;
+    const last = high.get(k);
+    if (last !== undefined && c.openTime <= last) return;
+    const mark = marks.get(c.symbol);
+    const out: Candle = mark ? { ...c, markPrice: mark.markPrice, fundingRate: mark.fundingRate } : c;
+    await bus.js.publish(subjects.market(v, c.symbol, `candle.${c.interval}`), encode(out), { msgID: candleMsgId(c), headers: msgHeaders() });
+    high.set(k, c.openTime);
+    published++;
+  };
+
+  const backfill = async (symbol: string, iv: Interval, upTo = clock.now()) => {
+    const step = INTERVAL_MS[iv];
+    const k = `${symbol}:${iv}`;
+    const from = high.get(k) ?? (await lastOnStream(symbol, iv));
+    if (from !== undefined) high.set(k, from);
+    const start = from !== undefined ? from + step : Math.floor(upTo / step) * step - o.warmupCandles * step;
+    if (start + step > upTo) return;
+    const rows = await venue.klines(symbol, iv, start, upTo);
+    for (const c of rows) {
+      if (c.closeTime >= clock.now()) continue; // still open
+      await publishCandle(c);
+      backfilled++;
+    }
+  };
+
+  /** Per-symbol ordering: backfill and live candles of one symbol are published strictly in order. */
+  const enqueue = (symbol: string, job: () => Promise<void>) => {
+    const next = (chains.get(symbol) ?? Promise.resolve()).then(job);
+    chains.set(symbol, next.catch(() => undefined));
+    next.catch(fail);
+  };
+
+  const onCandle = (c: Candle) => {
+    if (ended) return;
+    enqueue(c.symbol, async () => {
+      const last = high.get(`${c.symbol}:${c.interval}`);
+      if (last !== undefined && c.openTime > last + INTERVAL_MS[c.interval]) await backfill(c.symbol, c.interval, c.openTime);
+      await publishCandle(c);
+    });
+  };
+
+  const onMark = (m: MarkTick) => {
+    marks.set(m.symbol, m);
+    const last = lastMarkPub.get(m.symbol) ?? 0;
+    if (m.ts - last < o.markEveryMs) return;
+    lastMarkPub.set(m.symbol, m.ts);
+    bus.js.publish(subjects.market(v, m.symbol, 'mark'), encode(m), { headers: msgHeaders() }).catch(fail);
+  };
+  const onTrade = (t: TradeTick) => {
+    bus.js.publish(subjects.market(v, t.symbol, 'trade'), encode(t), { msgID: `trade:${v}:${t.symbol}:${t.id}`, headers: msgHeaders() }).catch(fail);
+  };
+
+  const subscribe = async (next: string[]) => {
+    for (const s of subs) s.close();
+    subs = [];
+    symbols = [...next].sort();
+    if (!symbols.length) return;
+    for (const s of symbols) for (const iv of o.intervals) enqueue(s, () => backfill(s, iv));
+    subs.push(venue.subscribeMarks(symbols, onMark));
+    subs.push(venue.subscribeCandles(symbols, o.intervals, onCandle));
+    if (o.trades) subs.push(venue.subscribeTrades(symbols, onTrade));
+    await Promise.all(subs.map((s) => (s as { ready?: Promise<void> }).ready));
+  };
+
+  const publishTickers = async () => {
+    const t = await venue.ticker24h();
+    const payload = { type: 'tickers', ts: clock.now(), tickers: t.map((x) => ({ symbol: x.symbol, quoteVolume: x.quoteVolume })) };
+    await bus.js.publish(subjects.tickers(v), encode(payload), { msgID: `tickers:${v}:${payload.ts}`, headers: msgHeaders() });
+  };
+  const tickerLoop = () => {
+    tickerTimer = clock.setTimeout(() => {
+      publishTickers().then(tickerLoop, fail);
+    }, o.tickersEveryMs);
+  };
+
+  await publishTickers();
+  tickerLoop();
+  await subscribe(o.symbols);
+  log.info({ symbols: symbols.length, intervals: o.intervals }, 'market data streaming');
+
+  return {
+    exited,
+    async stop() {
+      end({ kind: 'shutdown' });
+      await Promise.all([...chains.values()]);
+    },
+    kill: () => end({ kind: 'shutdown' }),
+    inject: (e) => fail(e instanceof Error ? e : new InjectedCrash()),
+    info: () => ({ symbols: symbols.length, published, backfilled, health: venue.breakerState().breakers }),
+    async setUniverse(next) {
+      if (ended) return;
+      const same = next.length === symbols.length && [...next].sort().every((s, i) => s === symbols[i]);
+      if (!same) await subscribe(next);
+    },
+  };
+}
