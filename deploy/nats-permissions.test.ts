@@ -70,8 +70,13 @@ describe('per-role permissions (real nats-server with the committed config)', ()
     node = await until(() => client(url, 'node', PASSWORDS.QT_NATS_NODE_PASSWORD).catch(() => undefined), 'nats-server with the deploy config');
     await provision(node.bus, loadConfig({ env: {} }));
     // The node answers status and kill like the qt-supervisor service does.
-    node.bus.nc.subscribe(subjects.control('supervisor', 'status'), { callback: (_e, m) => m.respond(JSON.stringify({ ok: true, tree: { path: 'root' } })) });
-    node.bus.nc.subscribe(subjects.control('supervisor', 'kill'), { callback: (_e, m) => (killCalls.push(m.string()), m.respond(JSON.stringify({ ok: true }))) });
+    node.bus.nc.subscribe(subjects.control('supervisor', 'status'), { callback: (_e, m) => void m.respond(JSON.stringify({ ok: true, tree: { path: 'root' } })) });
+    node.bus.nc.subscribe(subjects.control('supervisor', 'kill'), {
+      callback: (_e, m) => {
+        killCalls.push(m.string());
+        m.respond(JSON.stringify({ ok: true }));
+      },
+    });
     await (await node.bus.kvm.open(BUCKETS.supervisors)).put('root', JSON.stringify({ status: 'running' }));
     await node.bus.nc.flush();
     consoleUser = await client(url, 'console', PASSWORDS.QT_NATS_CONSOLE_PASSWORD);

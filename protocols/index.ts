@@ -4,3 +4,4 @@ export * from './supervision.js';
 export * from './actor.js';
 export * from './market.js';
 export * from './signal.js';
+export * from './venue.js';

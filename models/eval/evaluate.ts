@@ -3,6 +3,9 @@ import type { Dataset } from './dataset.js';
 import { computeMetrics, meanMetrics, type MeanMetrics, type Metrics } from './metrics.js';
 import { walkForward, type WalkForwardOptions } from './splits.js';
 
+/** Round-trip taker cost used to flag gross edges that fees would eat (bps). */
+export const ROUND_TRIP_COST_BPS = 8;
+
 /** Trains on `train` rows and returns test-row probabilities (test.length × 3, row-major). */
 export type FitPredict = (train: Uint32Array, test: Uint32Array, fold: number) => Promise<ArrayLike<number>> | ArrayLike<number>;
 
@@ -108,6 +111,9 @@ export function verdict(m: Metrics, b: Record<BaselineName, Metrics>): Verdict {
   const maxShare = Math.max(...m.predictedShare);
   if (maxShare > 0.7) warnings.push(`biased: ${(maxShare * 100).toFixed(0)}% of predictions are one class (${['SELL', 'HOLD', 'BUY'][m.predictedShare.indexOf(maxShare)]})`);
   if (m.coverage < 0.05) warnings.push(`almost never calls a side: coverage ${(m.coverage * 100).toFixed(1)}%`);
+  // Metrics are gross of costs; a taker round trip on Binance USD-M is ~8–10 bps.
+  const perCall = m.coverage > 0 ? m.meanSignedReturnBps / m.coverage : 0;
+  if (perCall < ROUND_TRIP_COST_BPS) warnings.push(`edge per BUY/SELL call is ${perCall.toFixed(2)} bps gross, below a ~${ROUND_TRIP_COST_BPS} bps taker round trip: not tradable on its own`);
   const failed = checks.filter((c) => !c.passed);
   const beatsBaselines = failed.length === 0;
   const summary = beatsBaselines

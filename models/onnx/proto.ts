@@ -78,5 +78,6 @@ export function encodeModel(g: GraphSpec): Uint8Array {
     metadataProps: Object.entries(g.metadata ?? {}).map(([key, value]) => ({ key, value })),
     graph: { name: g.name, node: g.nodes, initializer: g.initializers, input: g.inputs, output: g.outputs },
   });
-  return onnx.ModelProto.encode(model).finish();
+  // protobufjs hands back a Node Buffer, whose slice() is a view; return a plain copy.
+  return new Uint8Array(onnx.ModelProto.encode(model).finish());
 }

@@ -1,4 +1,4 @@
-import { encodeModel, floatValue, node, type GraphSpec } from '../onnx/proto.js';
+import { encodeModel, floatValue, node, type GraphSpec } from '../onnx/index.js';
 import type { GbdtModel } from './gbdt.js';
 
 /**

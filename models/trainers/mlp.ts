@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { encodeModel, floatTensor, floatValue, node } from '../onnx/proto.js';
+import { encodeModel, floatTensor, floatValue, node } from '../onnx/index.js';
 import { predictNet, trainNet, type Forward, type NnParams, type ParamDef, type Weights } from './nn.js';
 
 /** MLP options on top of the shared optimiser settings. */

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { WINDOW_SPEC } from '../features/index.js';
-import { encodeModel, floatTensor, floatValue, int64Tensor, node } from '../onnx/proto.js';
+import { encodeModel, floatTensor, floatValue, int64Tensor, node } from '../onnx/index.js';
 import { predictNet, trainNet, type Forward, type NnParams, type ParamDef, type Weights } from './nn.js';
 
 /**

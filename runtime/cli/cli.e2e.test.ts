@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STREAMS, subjects, type NodeStatusRecord, type SupervisionEvent } from '../../protocols/index.js';
 import { encode } from '../codec.js';
+import type { Bus } from '../nats/index.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { runQt, startQtNode } from '../testing/cli.js';
 import { readStream, until } from '../testing/wait.js';
@@ -16,24 +17,35 @@ async function statusJson(url: string): Promise<NodeStatusRecord | undefined> {
   return r.code === 0 ? (JSON.parse(r.stdout) as NodeStatusRecord) : undefined;
 }
 
+/** The same request `qt status` makes, without a process per poll. */
+async function statusVia(bus: Bus): Promise<NodeStatusRecord | undefined> {
+  try {
+    const r = await bus.nc.request(subjects.control('supervisor', 'status'), '', { timeout: 2_000 });
+    return (JSON.parse(r.string()) as { tree?: NodeStatusRecord }).tree;
+  } catch {
+    return undefined;
+  }
+}
+
 describe('qt CLI end to end', () => {
   it('qt chaos kill restarts only the named actor; QT_SUPERVISION and qt status --json show it', async () => {
     await using env = await natsEnv();
     const dataDir = mkdtempSync(join(tmpdir(), 'qt-e2e-'));
-    await using _node = startQtNode(['--nats', env.server.url], { QT_NODE__ID: 'e2e', QT_NODE__DATA_DIR: dataDir, QT_LOG__LEVEL: 'info' });
-    const before = await until(() => statusJson(env.server.url), 'node answering status', 20_000);
+    await using _node = startQtNode(['--nats', env.server.url], { QT_NODE__ID: 'e2e', QT_NODE__DATA_DIR: dataDir, QT_LOG__LEVEL: 'info', QT_SIM__SYMBOLS: '3', QT_UNIVERSE__TOP_N: '3' });
+    const before = await until(() => statusVia(env.bus), 'node answering status', 20_000);
     expect(find(before, 'root.brains.heartbeat')?.status).toBe('running');
-    await until(async () => ((await statusJson(env.server.url)) && (await env.bus.kvm.open('qt_actors').then((kv) => kv.get('heartbeat.e2e')))) ?? false, 'heartbeat snapshot in KV');
+    await until(async () => (await env.bus.kvm.open('qt_actors').then((kv) => kv.get('heartbeat.e2e'))) ?? false, 'heartbeat snapshot in KV');
 
     const kill = await runQt(['chaos', 'kill', 'heartbeat', '--nats', env.server.url, '--reason', 'e2e chaos']);
     expect(kill.stdout).toContain('crash injected into root.brains.heartbeat');
     expect(kill.code).toBe(0);
 
-    const after = await until(async () => {
-      const t = await statusJson(env.server.url);
+    await until(async () => {
+      const t = await statusVia(env.bus);
       const hb = t && find(t, 'root.brains.heartbeat');
-      return hb?.restarts === 1 && hb.status === 'running' ? t : undefined;
+      return hb?.restarts === 1 && hb.status === 'running';
     }, 'heartbeat restarted');
+    const after = (await statusJson(env.server.url))!;
     expect(find(after, 'root.brains')?.restarts).toBe(0);
     expect(find(after, 'root.symbols')?.restarts).toBe(0);
     expect(find(after, 'root')?.restarts).toBe(0);
@@ -45,7 +57,7 @@ describe('qt CLI end to end', () => {
 
     const human = await runQt(['status', '--nats', env.server.url]);
     expect(human.stdout).toMatch(/heartbeat \(permanent\) running restarts=1/);
-  });
+  }, 60_000);
 
   it('root escalation exits the process non-zero, after publishing escalated', async () => {
     await using env = await natsEnv();
@@ -53,23 +65,51 @@ describe('qt CLI end to end', () => {
     await using node = startQtNode(['--nats', env.server.url], {
       QT_NODE__ID: 'esc',
       QT_NODE__DATA_DIR: dataDir,
+      QT_SIM__SYMBOLS: '1',
+      QT_UNIVERSE__TOP_N: '1',
       QT_SUPERVISION__INTENSITY: '1',
       QT_SUPERVISION__PERIOD: '60000',
       QT_SUPERVISION__BACKOFF: JSON.stringify({ min: 1, max: 5 }),
     });
-    await until(() => statusJson(env.server.url), 'node answering status', 20_000);
+    await until(() => statusVia(env.bus), 'node answering status', 20_000);
     let code: number | null | undefined;
     void node.exited.then((c) => (code = c));
-    for (let i = 0; i < 8 && code === undefined; i++) {
-      const t = await statusJson(env.server.url).catch(() => undefined);
-      if (t && find(t, 'root.brains.heartbeat')?.status === 'running') await runQt(['chaos', 'kill', 'root.brains.heartbeat', '--nats', env.server.url]);
-      else await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 40 && code === undefined; i++) {
+      const t = await statusVia(env.bus);
+      if (t && find(t, 'root.brains.heartbeat')?.status === 'running') {
+        await env.bus.nc.request(subjects.control('supervisor', 'kill'), JSON.stringify({ target: 'root.brains.heartbeat' }), { timeout: 2_000 }).catch(() => undefined);
+      } else await new Promise((r) => setTimeout(r, 100));
     }
     expect(await node.exited).toBe(1);
     const events = await readStream<SupervisionEvent>(env.bus, STREAMS.supervision, subjects.supervisionAll);
     expect(events.filter((e) => e.data.type === 'escalated').map((e) => e.data.path)).toContain('root');
     expect(node.logs()).toMatch(/root supervisor escalated: exiting non-zero/);
-  });
+  }, 90_000);
+
+  it('qt up --venue sim --symbols 20: candles for all 20 in QT_MARKET, 20 symbol actors in status and KV, labelled signals', async () => {
+    await using env = await natsEnv();
+    const dataDir = mkdtempSync(join(tmpdir(), 'qt-e2e-'));
+    await using _node = startQtNode(['--nats', env.server.url, '--venue', 'sim', '--symbols', '20'], { QT_NODE__ID: 'md', QT_NODE__DATA_DIR: dataDir });
+    const symbolsOf = (t: NodeStatusRecord | undefined) => find(t ?? ({} as NodeStatusRecord), 'root.symbols')?.children?.filter((c) => c.status === 'running') ?? [];
+    await until(async () => symbolsOf(await statusVia(env.bus)).length === 20, '20 symbol actors', 30_000);
+    const tree = (await statusJson(env.server.url))!;
+    expect(symbolsOf(tree).map((c) => c.id).every((id) => /^symbol-[A-Z0-9]+USDT$/.test(id))).toBe(true);
+    const candleSubjects = await until(async () => {
+      const info = await env.bus.jsm.streams.info(STREAMS.market, { subjects_filter: 'qt.md.sim.*.candle.1m' });
+      const subs = Object.keys(info.state.subjects ?? {});
+      return subs.length === 20 ? subs : undefined;
+    }, 'candles for 20 symbols', 30_000);
+    expect(candleSubjects.sort()).toEqual(symbolsOf(tree).map((c) => `qt.md.sim.${c.id.slice(7)}.candle.1m`).sort());
+    const kv = await env.bus.kvm.open('qt_actors');
+    const keys: string[] = [];
+    for await (const k of await kv.keys('symbol.*')) keys.push(k);
+    expect(keys.sort()).toEqual(symbolsOf(tree).map((c) => `symbol.${c.id.slice(7)}`).sort());
+    const sigs = await until(async () => {
+      const s = await readStream<{ attribution: string; source: string }>(env.bus, STREAMS.signals, subjects.signalAll);
+      return s.length ? s : undefined;
+    }, 'signals', 30_000);
+    expect(sigs.every((s) => s.data.source === 'fallback' && s.data.attribution.startsWith('fallback:'))).toBe(true);
+  }, 90_000);
 
   it('qt decode turns msgpack into JSON and flags garbage', async () => {
     const ok = await runQt(['decode'], { input: encode({ type: 'inc', by: 2, nested: { x: [1, 2] } }) });

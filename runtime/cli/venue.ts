@@ -11,6 +11,7 @@ import type { Bus } from '../nats/index.js';
 import { createBinanceVenue } from '../venues/binance/index.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
 import { startSimulator, type Simulator } from '../venues/sim/run.js';
+import { serveSimFaults } from '../venues/sim/nats-faults.js';
 import { symbolDef } from './defs.js';
 import type { NodeHostDeps } from './node.js';
 import { SIM_API_KEY, SIM_API_SECRET } from './sim.js';
@@ -76,9 +77,12 @@ export function venueChildren(o: { cfg: Config; bus: Bus; logger: Logger; clock:
           clock: o.marketClock, symbols: cfg.sim.symbols, seed: cfg.sim.seed, port: cfg.sim.port, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET,
           initialBalance: cfg.sim.initialBalance, ...(cfg.sim.data ? { data: cfg.sim.data } : {}),
         });
+        // Fault injection is switchable at run time over NATS as well as HTTP.
+        const faults = serveSimFaults(bus.nc, sim.server.faults);
         links.sim = sim;
         logger.info({ rest: sim.url, ws: sim.wsUrl, symbols: sim.symbols.length }, 'simulator venue up');
         return service(async () => {
+          faults.stop();
           await sim.close();
         }, () => ({ url: sim.url, symbols: sim.symbols.length }));
       },

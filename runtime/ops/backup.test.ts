@@ -27,6 +27,10 @@ describe('backup and restore (real nats-servers)', () => {
     await using src = await natsEnv();
     const { js, kvm, objm } = src.bus;
     for (let i = 0; i < 50; i++) await js.publish(subjects.signal(i % 2 ? 'BTCUSDT' : 'ETHUSDT'), encode({ i }));
+    // Actor cursors are input sequences: a restore must keep them, across expired heads and holes.
+    for (let i = 0; i < 8; i++) await js.publish(subjects.actorInput('counter', 'a'), encode({ type: 'inc', i }));
+    await src.bus.jsm.streams.purge(STREAMS.inputs, { seq: 4 });
+    await src.bus.jsm.streams.deleteMessage(STREAMS.inputs, 6, false);
     await js.publish(subjects.order('BTCUSDT', 'new'), encode({ qty: 1 }), { msgID: 'cid-1', headers: msgHeaders({ 'Qt-Trace': 'abc' }) });
     await js.publish(subjects.order('BTCUSDT', 'filled'), encode({ qty: 1 }), { msgID: 'cid-1:fill' });
     await js.publish(subjects.dlq('counter.a'), encode({}), { headers: msgHeaders({ 'Qt-Dlq-Reason': 'undecodable' }) });
@@ -71,6 +75,9 @@ describe('backup and restore (real nats-servers)', () => {
         // Order within a stream is preserved.
         const sigs = await readStream<{ i: number }>(bus, STREAMS.signals, subjects.signalAll);
         expect(sigs.map((s) => s.data.i)).toEqual([...Array(50).keys()]);
+        const inputs = await readStream<{ i: number }>(bus, STREAMS.inputs, subjects.actorInputAll);
+        expect(inputs.map((m) => [m.seq, m.data.i])).toEqual([[4, 3], [5, 4], [7, 6], [8, 7]]);
+        expect((await bus.jsm.streams.info(STREAMS.inputs)).state).toMatchObject({ first_seq: 4, last_seq: 8, messages: 4 });
 
         await expect(restoreAll(bus, dir)).rejects.toThrow(/already holds \d+ messages/);
       } finally {

@@ -29,19 +29,22 @@ async function dumpStream(bus: Bus, name: string, path: string): Promise<{ messa
     // An ordered consumer reads everything without leaving durable state behind; messages
     // stored after `lastSeq` (the node may be running) belong to the next backup.
     const c = await bus.js.consumers.get(name, { deliver_policy: DeliverPolicy.All });
-    const iter = await c.consume();
-    for await (const m of iter) {
-      const line: BackupLine = { seq: m.seq, subject: m.subject, ts: m.time.toISOString(), data: Buffer.from(m.data).toString('base64') };
-      if (m.headers) {
-        const hdrs: Record<string, string[]> = {};
-        for (const [k, v] of m.headers) hdrs[k] = v;
-        line.hdrs = hdrs;
+    // Messages can expire between the stream info and here; never wait for ones that are gone.
+    if ((await c.info()).num_pending > 0) {
+      const iter = await c.consume();
+      for await (const m of iter) {
+        const line: BackupLine = { seq: m.seq, subject: m.subject, ts: m.time.toISOString(), data: Buffer.from(m.data).toString('base64') };
+        if (m.headers) {
+          const hdrs: Record<string, string[]> = {};
+          for (const [k, v] of m.headers) hdrs[k] = v;
+          line.hdrs = hdrs;
+        }
+        await write(ws, `${JSON.stringify(line)}\n`);
+        count++;
+        if (m.seq >= lastSeq || m.info.pending === 0) break;
       }
-      await write(ws, `${JSON.stringify(line)}\n`);
-      count++;
-      if (m.seq >= lastSeq) break;
+      iter.stop();
     }
-    iter.stop();
   }
   ws.end();
   await once(ws, 'finish');
@@ -95,11 +98,32 @@ async function ensureFresh(bus: Bus, e: BackupStreamEntry): Promise<boolean> {
   return false;
 }
 
+/**
+ * Makes the next stored sequence `seq`: an empty stream is purged up to it; an interior gap gets
+ * a filler that is deleted at once. QT_* sequences must survive a restore because actor cursors
+ * in qt_actors are QT_INPUTS sequences (`seq <= cursor` means "already applied").
+ */
+async function alignSequence(bus: Bus, stream: string, subject: string, seq: number): Promise<void> {
+  const { state } = await bus.jsm.streams.info(stream);
+  if (state.last_seq + 1 >= seq) return;
+  if (state.messages === 0) {
+    await bus.jsm.streams.purge(stream, { seq });
+    return;
+  }
+  for (let s = state.last_seq + 1; s < seq; s++) {
+    const ack = await bus.js.publish(subject, new Uint8Array(0));
+    await bus.jsm.streams.deleteMessage(stream, ack.seq, false);
+  }
+}
+
 async function replay(bus: Bus, e: BackupStreamEntry, dir: string, window: number): Promise<{ published: number; duplicates: number }> {
   const lines = createInterface({ input: createReadStream(join(dir, e.file)), crlfDelay: Infinity });
+  // KV and object-store revisions are read fresh by every client, so only our streams keep sequences.
+  const keepSeq = e.kind === 'stream';
   let inflight: Promise<PubAck>[] = [];
   let published = 0;
   let duplicates = 0;
+  let prevSeq = 0;
   const settle = async () => {
     for (const ack of await Promise.all(inflight)) if (ack.duplicate) duplicates++;
     inflight = [];
@@ -107,6 +131,11 @@ async function replay(bus: Bus, e: BackupStreamEntry, dir: string, window: numbe
   for await (const raw of lines) {
     if (!raw.trim()) continue;
     const l = JSON.parse(raw) as BackupLine;
+    if (keepSeq && l.seq !== prevSeq + 1) {
+      await settle();
+      await alignSequence(bus, e.name, l.subject, l.seq);
+    }
+    prevSeq = l.seq;
     const h = natsHeaders();
     for (const [k, vs] of Object.entries(l.hdrs ?? {})) if (replayableHeader(k)) for (const v of vs) h.append(k, v);
     inflight.push(bus.js.publish(l.subject, Buffer.from(l.data, 'base64'), { headers: h }));
@@ -120,7 +149,8 @@ async function replay(bus: Bus, e: BackupStreamEntry, dir: string, window: numbe
 /**
  * `qt restore`: recreates each stream (same config) and republishes its messages in order with
  * their subjects and headers. Target streams must be absent or empty; run it with the node stopped.
- * Sequence numbers and store times are new; a duplicate `Nats-Msg-Id` within the dedup window is
+ * QT_* streams keep their sequence numbers (actor cursors depend on them); KV and object-store
+ * revisions and all store times are new. A duplicate `Nats-Msg-Id` within the dedup window is
  * dropped by JetStream and counted.
  */
 export async function restoreAll(bus: Bus, dir: string, opts: RestoreOptions = {}): Promise<RestoreReport> {

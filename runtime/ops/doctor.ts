@@ -92,10 +92,13 @@ export async function runDoctorChecks(opts: DoctorOptions): Promise<DoctorReport
   const url = opts.connection.url;
   const checks: DoctorCheck[] = [];
   let bus: Bus | undefined;
+  const connecting = connectBus({ name: 'qt-doctor', ...opts.connection });
   try {
-    bus = await withTimeout(connectBus({ name: 'qt-doctor', ...opts.connection }), timeoutMs, 'connect');
+    bus = await withTimeout(connecting, timeoutMs, 'connect');
     checks.push({ name: 'nats', status: 'pass', detail: `connected to ${url} (server ${bus.nc.info?.version ?? '?'})` });
   } catch (e) {
+    // A connection that completes after the timeout must not keep the CLI alive.
+    void connecting.then((b) => b.close()).catch(() => undefined);
     checks.push({ name: 'nats', status: 'fail', detail: `cannot connect to ${url}: ${(e as Error).message}` });
   }
   const run = async (name: string, fn: (b: Bus) => Promise<DoctorCheck | DoctorCheck[]>) => {

@@ -4,7 +4,8 @@ import { recordingSink } from '../alerts/index.js';
 import { encode } from '../codec.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { until } from '../testing/wait.js';
-import { OpsConfigSchema, buildAlertSinks } from './config.js';
+import { OpsConfigSchema } from './config.js';
+import { buildAlertSinks } from './sinks.js';
 import { startNodeOps } from './node-ops.js';
 
 const tree = (status: NodeStatusRecord['status']): NodeStatusRecord => ({ path: 'root', id: 'root', kind: 'supervisor', status, restarts: 0, updatedAt: Date.now() });

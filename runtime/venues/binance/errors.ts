@@ -66,7 +66,10 @@ export class RateLimitedError extends RuntimeError {
   constructor(
     readonly retryAfterMs: number,
     message: string,
+    /** HTTP status when the venue said so; absent when our own budget refused. */
     readonly status?: number,
+    /** Binance code: -1003 (IP weight) or -1015 (order count). */
+    readonly code?: number,
     opts: { cause?: unknown } = {},
   ) {
     super(message, { ...opts, retryable: true });

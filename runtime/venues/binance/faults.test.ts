@@ -23,6 +23,16 @@ describe('ambiguous order outcomes', () => {
     expect(o.orderId).toBeDefined();
     expect(engineOrders(env.sim, 'amb-timeout')).toBe(1);
     expect(env.lines.some((l) => l.includes('resolving by clientOrderId'))).toBe(true);
+    // ccxt's timeout message carries the signed URL; the signature must not reach the log.
+    expect(env.lines.join('\n')).not.toMatch(/signature=[0-9a-f]{16}/);
+  });
+
+  it('429 on placement proves non-execution: retried after Retry-After with the same id, one order', async () => {
+    const rule = env.sim.server.faults.add({ kind: 'rateLimit', count: 1, retryAfterSec: 0, ...ORDER });
+    const o = await env.venue.placeOrder(buy('amb-429'));
+    expect(o.status).toBe('FILLED');
+    expect(env.sim.server.faults.list().find((r) => r.id === rule.id)).toBeUndefined();
+    expect(engineOrders(env.sim, 'amb-429')).toBe(1);
   });
 
   it('5xx before execution: absence proven after the processing window, re-sent once with the same id', async () => {

@@ -66,7 +66,7 @@ function responseHandler(budget: WeightBudget): HandleErrors {
     const msg = typeof p.msg === 'string' ? p.msg : body.slice(0, 200);
     if (status === 429 || status === 418) {
       const wait = retryAfterMs(headers) ?? budget.untilNextMinute();
-      throw new RateLimitedError(wait, `rate limited (${status} ${Number.isFinite(code) ? code : ''}): ${msg}`, status);
+      throw new RateLimitedError(wait, `rate limited (${status} ${Number.isFinite(code) ? code : ''}): ${msg}`, status, Number.isFinite(code) ? code : undefined);
     }
     if (status >= 500) throw new VenueUnavailableError('http5xx', `venue ${status}: ${msg}`, status);
     if (status >= 400) throw new VenueRejectError(status, Number.isFinite(code) ? code : 0, msg);
@@ -76,14 +76,17 @@ function responseHandler(budget: WeightBudget): HandleErrors {
   };
 }
 
-/** Maps whatever ccxt threw to our error classes. */
+/** ccxt puts the signed URL in transport errors; a signature is replayable inside recvWindow, so it never reaches a log. */
+const scrub = (msg: string): string => msg.replace(/signature=[0-9a-fA-F]+/g, 'signature=[REDACTED]');
+
+/** Maps whatever ccxt threw to our error classes (the raw ccxt error is not kept: its message holds the signed URL). */
 export function classify(err: unknown): Error {
   if (err instanceof VenueRejectError || err instanceof VenueUnavailableError || err instanceof RateLimitedError || err instanceof CircuitOpenError) return err;
-  if (err instanceof RequestTimeout) return new VenueUnavailableError('timeout', err.message, undefined, { cause: err });
-  if (err instanceof NetworkError) return new VenueUnavailableError('network', err.message, undefined, { cause: err });
+  if (err instanceof RequestTimeout) return new VenueUnavailableError('timeout', scrub(err.message));
+  if (err instanceof NetworkError) return new VenueUnavailableError('network', scrub(err.message));
   // Anything else (a body ccxt could not parse, a TypeError inside the transport) leaves the outcome unknown.
-  const e = err instanceof Error ? err : new Error(String(err));
-  return new VenueUnavailableError('network', e.message, undefined, { cause: e });
+  const msg = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return new VenueUnavailableError('network', scrub(msg));
 }
 
 /** Options of {@link createRest}. */
@@ -119,7 +122,7 @@ export function createRest(o: RestOptions): Rest {
           const more = attempt < o.retry.attempts;
           if (err instanceof RateLimitedError && err.status !== undefined) {
             // The venue proved nothing ran; pause everyone (or orders only for -1015) and try again.
-            o.budget.penalize(err.retryAfterMs, /-1015/.test(err.message) ? 'orders' : 'all');
+            o.budget.penalize(err.retryAfterMs, err.code === -1015 ? 'orders' : 'all');
             o.log.warn({ what: spec.what, retryAfterMs: err.retryAfterMs, attempt }, 'binance rate limited; backing off');
             if (more) continue;
           } else if (err instanceof VenueUnavailableError && spec.retry === 'idempotent' && more) {
