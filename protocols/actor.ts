@@ -39,8 +39,10 @@ export interface ActorRecord {
   /** Machine version; a mismatch drops the snapshot for a fresh start. */
   v: number;
   snapshot: unknown;
-  /** Stream sequence of the last input applied. */
+  /** Stream sequence of the last input applied (of the first input). */
   cursor: number;
+  /** Cursors of every input, index-aligned with the definition's inputs. */
+  cursors?: number[];
   /** Outputs of the last step, republished on restore (JetStream dedups them). */
   outbox: Array<{ subject: string; data: unknown; msgId: string; raw?: boolean; headers?: Record<string, string> }>;
   ts: number;

@@ -274,4 +274,27 @@ describe('actor host', () => {
     await b.stop();
     void BUCKETS;
   });
+
+  it('hosts several inputs, each with its own consumer and cursor, resuming all of them after a crash', async () => {
+    await using env = await natsEnv();
+    const kit = await hostKit(env);
+    const def = { ...counterDef, extraInputs: [{ stream: STREAMS.intents, subject: (id: string) => subjects.intent(id.toUpperCase()) }] };
+    const a = await kit.start('a', def);
+    await env.bus.js.publish(input('a'), encode({ type: 'inc', by: 1 }));
+    await env.bus.js.publish(subjects.intent('A'), encode({ type: 'inc', by: 10 }));
+    await env.bus.js.publish(subjects.intent('A'), encode({ type: 'inc', by: 10 }));
+    await until(() => (a.info().processed as number) === 3, 'three inputs');
+    expect(a.info().cursors).toEqual([1, 2]);
+    a.inject(new Error('chaos'));
+    await a.exited;
+    await env.bus.js.publish(subjects.intent('A'), encode({ type: 'inc', by: 100 }));
+    const b = await kit.start('a', def);
+    await until(() => (b.info().cursors as number[])[1] === 3, 'second cursor 3');
+    expect(b.actor.getSnapshot().context.count).toBe(121);
+    const outs = await readStream<{ count: number }>(env.bus, STREAMS.journal, out('a'));
+    // Outputs of the second input carry its index in the msgID, so sequences of two streams never collide.
+    expect(outs.map((o) => o.headers['Nats-Msg-Id']).sort()).toEqual(['counter.a:1.1:0', 'counter.a:1.2:0', 'counter.a:1.3:0', 'counter.a:1:0']);
+    expect((await record(kit.kv, 'counter.a')).cursors).toEqual([1, 3]);
+    await b.stop();
+  });
 });

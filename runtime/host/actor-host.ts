@@ -30,7 +30,7 @@ export interface HostedActor {
   idle(): Promise<void>;
 }
 
-type Item = { kind: 'msg'; m: JsMsg } | { kind: 'timer'; name: string; dueAt: number };
+type Item = { kind: 'msg'; m: JsMsg; i: number } | { kind: 'timer'; name: string; dueAt: number };
 
 const RESERVED = new Set([TIMER_EVENT, FRESH_START_EVENT, OUTPUT_EVENT]);
 
@@ -63,7 +63,9 @@ export async function startHostedActor(
   const parse = def.parse ?? defaultParse;
 
   let { record, revision } = await store.load(key);
-  let cursor = record?.cursor ?? 0;
+  const inputs = def.input ? [def.input, ...(def.extraInputs ?? [])] : [];
+  const cursors = inputs.map((_, i) => record?.cursors?.[i] ?? (i === 0 ? (record?.cursor ?? 0) : 0));
+  if (cursors.length === 0) cursors.push(record?.cursor ?? 0);
   let freshReason: string | undefined;
   if (record && record.v !== def.version) freshReason = `machine version ${record.v} → ${def.version}`;
   if (record && opts.fresh) {
@@ -76,14 +78,14 @@ export async function startHostedActor(
   let resolveExit!: (r: HostExit) => void;
   const exited = new Promise<HostExit>((r) => (resolveExit = r));
   let state: 'starting' | 'running' | 'ended' = 'starting';
-  let sub: ConsumerMessages | undefined;
+  const subs: ConsumerMessages[] = [];
   const queue: Item[] = [];
   const inflight = new Set<JsMsg>();
   let draining: Promise<void> | undefined;
   let processed = 0;
   let batches = 0;
   /** Cursor whose snapshot is stored, outputs published and inputs acked. */
-  let committed = cursor;
+  let committed = [...cursors];
 
   const input = def.initialInput?.(id) ?? { id };
   const actor = createActor(def.machine, restore ? { snapshot: restore as never, input } : { input }) as Actor<AnyStateMachine>;
@@ -96,7 +98,7 @@ export async function startHostedActor(
     const wasStarting = state === 'starting';
     state = 'ended';
     timers.clear();
-    void sub?.stop();
+    for (const s of subs) void s.stop();
     // Unacked inputs are not nak'd: the next start recreates the consumer from the ack floor,
     // so they come back at once either way (and after a kill -9 too).
     inflight.clear();
@@ -127,7 +129,7 @@ export async function startHostedActor(
 
   const step = async (batch: Item[]) => {
     const outputs: Output[] = [];
-    const acks: JsMsg[] = [];
+    const acks: Array<JsMsg | undefined> = [];
     let changed = false;
     for (const item of batch) {
       if (item.kind === 'timer') {
@@ -136,13 +138,14 @@ export async function startHostedActor(
         changed = true;
         continue;
       }
-      const m = item.m;
-      acks.push(m);
-      if (m.seq <= cursor) continue; // redelivered after a crash between store and ack: already applied
+      const { m, i } = item;
+      acks[i] = m;
+      if (m.seq <= cursors[i]!) continue; // redelivered after a crash between store and ack: already applied
+      const at = i === 0 ? `${m.seq}` : `${i}.${m.seq}`;
       const crash = deps.crashes.get(key);
       let reason: string | undefined;
       let event: EventObject | undefined;
-      if (crash && crash.seq === m.seq && crash.count >= deps.host.poisonDeliveries - 1) {
+      if (crash && crash.at === at && crash.count >= deps.host.poisonDeliveries - 1) {
         reason = `input crashed ${key} ${crash.count} times: ${crash.error}`;
         deps.crashes.delete(key);
       } else {
@@ -154,35 +157,35 @@ export async function startHostedActor(
         }
       }
       if (reason !== undefined || !event) {
-        outputs.push(dlqOutput(key, m, reason ?? 'rejected'));
+        outputs.push(dlqOutput(key, m, at, reason ?? 'rejected'));
         log.warn({ seq: m.seq, subject: m.subject, reason }, 'input dead-lettered');
       } else {
         try {
           send({ ...event, at: clock.now() });
         } catch (e) {
           const prev = deps.crashes.get(key);
-          deps.crashes.set(key, { seq: m.seq, count: prev?.seq === m.seq ? prev.count + 1 : 1, error: asError(e).message });
+          deps.crashes.set(key, { at, count: prev?.at === at ? prev.count + 1 : 1, error: asError(e).message });
           throw e;
         }
-        emitted.forEach((o, n) => outputs.push({ subject: o.subject, data: o.data, msgId: o.msgId ?? `${key}:${m.seq}:${n}`, ...(o.headers ? { headers: o.headers } : {}) }));
+        emitted.forEach((o, n) => outputs.push({ subject: o.subject, data: o.data, msgId: o.msgId ?? `${key}:${at}:${n}`, ...(o.headers ? { headers: o.headers } : {}) }));
       }
-      cursor = m.seq;
+      cursors[i] = m.seq;
       changed = true;
     }
     if (changed) {
-      const rec: ActorRecord = { v: def.version, snapshot: actor.getPersistedSnapshot(), cursor, outbox: outputs, ts: clock.now(), node: deps.node };
+      const rec: ActorRecord = { v: def.version, snapshot: actor.getPersistedSnapshot(), cursor: cursors[0]!, cursors: [...cursors], outbox: outputs, ts: clock.now(), node: deps.node };
       revision = await store.save(key, rec, revision);
-      deps.faults?.afterPersist?.(cursor);
+      deps.faults?.afterPersist?.(cursors[0]!);
       await publishOutputs(bus, outputs);
-      deps.faults?.afterPublish?.(cursor);
+      deps.faults?.afterPublish?.(cursors[0]!);
     }
     // AckAll: the batch is stored as a whole, so acking its last input acks every earlier one.
-    const last = acks.at(-1);
-    if (last) last.ack();
-    for (const m of acks) inflight.delete(m);
-    processed += acks.length;
+    for (const last of acks) last?.ack();
+    let n = 0;
+    for (const item of batch) if (item.kind === 'msg') (inflight.delete(item.m), n++);
+    processed += n;
     batches++;
-    committed = cursor;
+    committed = [...cursors];
     timers.sync(actor.getSnapshot().context);
     if (actor.getSnapshot().status === 'done') end({ kind: 'normal' });
   };
@@ -212,21 +215,20 @@ export async function startHostedActor(
         emitted.forEach((o, n) => outbox.push({ subject: o.subject, data: o.data, msgId: o.msgId ?? `${key}:fresh${revision}:${n}` }));
         log.warn({ reason: freshReason }, 'fresh start: snapshot dropped, cursor kept');
       }
-      const rec: ActorRecord = { v: def.version, snapshot: actor.getPersistedSnapshot(), cursor, outbox, ts: clock.now(), node: deps.node };
+      const rec: ActorRecord = { v: def.version, snapshot: actor.getPersistedSnapshot(), cursor: cursors[0]!, cursors: [...cursors], outbox, ts: clock.now(), node: deps.node };
       revision = await store.save(key, rec, revision);
       await publishOutputs(bus, outbox);
     } else {
       await republishOutbox(bus, record, clock.now(), deps.duplicateWindowMs);
     }
     timers.sync(actor.getSnapshot().context);
-    if (def.input) sub = await openInput(def, id, deps, cursor);
+    for (let i = 0; i < inputs.length; i++) subs.push(await openInput(inputs[i]!, i, cursors[i]!));
   } catch (e) {
     end({ kind: 'crash', error: asError(e) });
     throw e;
   }
   state = 'running';
-  if (sub) {
-    const s = sub;
+  for (const s of subs) {
     void (async () => {
       for await (const n of s.status()) {
         if (n.type === 'consumer_deleted' || n.type === 'consumer_not_found' || n.type === 'stream_not_found') {
@@ -243,7 +245,7 @@ export async function startHostedActor(
     actor,
     async stop() {
       if (state !== 'running') return;
-      await sub?.close().catch(() => undefined);
+      await Promise.all(subs.map((s) => s.close().catch(() => undefined)));
       if (draining) await draining;
       end({ kind: 'shutdown' });
     },
@@ -254,52 +256,52 @@ export async function startHostedActor(
       fail(error instanceof Error ? error : new InjectedCrash());
     },
     info() {
-      return { cursor: committed, revision, queued: queue.length, processed, batches, state: actor.getSnapshot().value, timers: timers.size };
+      return { cursor: committed[0], cursors: committed, revision, queued: queue.length, processed, batches, state: actor.getSnapshot().value, timers: timers.size };
     },
     async idle() {
       while (state === 'running' && (queue.length || draining)) await (draining ?? Promise.resolve());
     },
   };
 
-  async function openInput(d: ActorDefinition, actorId: string, hd: HostDeps, from: number): Promise<ConsumerMessages> {
-    const stream = d.input!.stream;
-    const name = actorConsumer(d.kind, actorId);
-    const existing = await hd.bus.jsm.consumers.info(stream, name).catch(() => undefined);
+  async function openInput(input: NonNullable<ActorDefinition['input']>, i: number, from: number): Promise<ConsumerMessages> {
+    const stream = input.stream;
+    const name = i === 0 ? actorConsumer(def.kind, id) : `${actorConsumer(def.kind, id)}_${i}`;
+    const existing = await bus.jsm.consumers.info(stream, name).catch(() => undefined);
     let startSeq = from + 1;
     if (existing) {
       // Recreate from the older of our cursor and the consumer's ack floor: unacked inputs come back
       // at once (no ack_wait stall after a kill -9), and those already applied are skipped by seq.
       startSeq = Math.max(1, Math.min(from + 1, existing.ack_floor.stream_seq + 1));
-      await hd.bus.jsm.consumers.delete(stream, name);
+      await bus.jsm.consumers.delete(stream, name);
     }
-    await hd.bus.jsm.consumers.add(stream, {
+    await bus.jsm.consumers.add(stream, {
       durable_name: name,
-      filter_subject: d.input!.subject(actorId),
+      filter_subject: input.subject(id),
       ack_policy: AckPolicy.All,
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: startSeq,
-      max_ack_pending: hd.host.maxAckPending,
-      ack_wait: nanos(hd.host.ackWaitSec * 1_000),
+      max_ack_pending: deps.host.maxAckPending,
+      ack_wait: nanos(deps.host.ackWaitSec * 1_000),
     });
-    const consumer = await hd.bus.js.consumers.get(stream, name);
+    const consumer = await bus.js.consumers.get(stream, name);
     return consumer.consume({
-      max_messages: hd.host.maxAckPending,
+      max_messages: deps.host.maxAckPending,
       callback: (m) => {
         if (state === 'ended') return;
         inflight.add(m);
-        queue.push({ kind: 'msg', m });
+        queue.push({ kind: 'msg', m, i });
         kick();
       },
     });
   }
 }
 
-function dlqOutput(key: string, m: JsMsg, reason: string): Output {
+function dlqOutput(key: string, m: JsMsg, at: string, reason: string): Output {
   return {
     subject: subjects.dlq(key),
     data: m.data,
     raw: true,
     headers: { [DLQ_REASON_HEADER]: reason.slice(0, 1024).replace(/[\r\n]+/g, ' '), [DLQ_SOURCE_HEADER]: m.subject, 'Qt-Dlq-Seq': String(m.seq) },
-    msgId: `dlq:${key}:${m.seq}`,
+    msgId: `dlq:${key}:${at}`,
   };
 }

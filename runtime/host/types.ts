@@ -3,6 +3,11 @@ import type { Logger } from 'pino';
 import type { Bus } from '../nats/index.js';
 import type { Clock } from '../clock/index.js';
 
+export interface ActorInput {
+  stream: string;
+  subject: (id: string) => string;
+}
+
 /** How a kind of actor is hosted. One definition serves every instance of the kind. */
 export interface ActorDefinition {
   kind: string;
@@ -10,7 +15,12 @@ export interface ActorDefinition {
   /** Bump on incompatible machine changes: an older snapshot is dropped for a fresh start. */
   version: number;
   /** Input stream and filter subject; an actor without inputs only reacts to timers. */
-  input?: { stream: string; subject: (id: string) => string };
+  input?: ActorInput;
+  /**
+   * Further inputs, each its own durable consumer and cursor (NATS 2.9 allows one filter subject
+   * per consumer). Inputs are each applied in order; there is no order across inputs.
+   */
+  extraInputs?: ActorInput[];
   /**
    * Validates a decoded payload and returns the machine event. Throw (ideally BadInputError) to
    * dead-letter it with that reason. @default payload must be an object with a string `type`
@@ -38,6 +48,6 @@ export interface HostDeps {
   /** Dedup window of the output streams (ms), used to decide how to republish an old outbox. */
   duplicateWindowMs: number;
   /** Shared across restarts of one actor within the process: input seq → crash count. */
-  crashes: Map<string, { seq: number; count: number; error: string }>;
+  crashes: Map<string, { at: string; count: number; error: string }>;
   faults?: HostFaults;
 }

@@ -18,7 +18,7 @@ export const counterDef: ActorDefinition = {
 export async function hostKit(env: NatsEnv, opts: { clock?: Clock; bus?: Bus; faults?: HostFaults; node?: string } = {}) {
   const bus = opts.bus ?? env.bus;
   const kv = await bus.kvm.open(BUCKETS.actors);
-  const crashes = new Map<string, { seq: number; count: number; error: string }>();
+  const crashes = new Map<string, { at: string; count: number; error: string }>();
   const deps = {
     bus,
     clock: opts.clock ?? createLiveClock(),
