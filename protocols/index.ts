@@ -5,3 +5,4 @@ export * from './actor.js';
 export * from './market.js';
 export * from './signal.js';
 export * from './venue.js';
+export * from './trading.js';

@@ -47,6 +47,8 @@ export const subjects = {
   marketAll: 'qt.md.>',
   signal: (symbol: string) => `qt.signal.${token(symbol)}`,
   signalAll: 'qt.signal.>',
+  /** Regime of a symbol (or `MARKET`), beside its signals so the strategy reads both on one consumer. */
+  regime: (symbol: string) => `qt.signal.${token(symbol)}.regime`,
   /** Feature vectors from symbol actors to the AI brain (stream QT_SIGNALS). */
   features: (venue: string, symbol: string) => `qt.features.${token(venue)}.${token(symbol)}`,
   featuresAll: 'qt.features.>',

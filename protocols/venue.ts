@@ -24,11 +24,11 @@ export type WorkingType = (typeof WORKING_TYPES)[number];
  * Venue order statuses plus `UNKNOWN`: the request left us but its outcome is not proven yet
  * (timeout, 5xx, network error). An UNKNOWN order is in flight, never rejected by assumption.
  */
-export const ORDER_STATUSES = ['NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'UNKNOWN'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export const VENUE_ORDER_STATUSES = ['NEW', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'REJECTED', 'EXPIRED', 'UNKNOWN'] as const;
+export type VenueOrderStatus = (typeof VENUE_ORDER_STATUSES)[number];
 
 /** Statuses after which nothing more happens to an order. */
-export const TERMINAL_STATUSES: readonly OrderStatus[] = ['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED'];
+export const TERMINAL_STATUSES: readonly VenueOrderStatus[] = ['FILLED', 'CANCELED', 'REJECTED', 'EXPIRED'];
 
 /** Binance's client order id alphabet and length; the id is derived by the caller from intent + leg. */
 export const CLIENT_ORDER_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
@@ -81,7 +81,7 @@ export interface VenueOrder {
   clientOrderId: string;
   side: OrderSide;
   type: OrderType;
-  status: OrderStatus;
+  status: VenueOrderStatus;
   /** Original quantity (0 with closePosition). */
   qty: number;
   filledQty: number;

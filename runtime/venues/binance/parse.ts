@@ -4,7 +4,7 @@
  */
 import type { Candle, Interval, MarkTick, TradeTick } from '../../../protocols/market.js';
 import type {
-  AccountBalance, AccountUpdateEvent, ExchangeInfo, Fill, LeverageSetting, OrderStatus, OrderType, OrderUpdateEvent, SymbolRules,
+  AccountBalance, AccountUpdateEvent, ExchangeInfo, Fill, LeverageSetting, VenueOrderStatus, OrderType, OrderUpdateEvent, SymbolRules,
   Ticker24h, TimeInForce, UserStreamEvent, VenueOrder, VenuePosition, WorkingType,
 } from '../../../protocols/venue.js';
 import type {
@@ -26,7 +26,7 @@ function orderType(t: WireOrderType, orig?: WireOrderType): OrderType {
   return x;
 }
 
-function orderStatus(s: WireOrderStatus): OrderStatus {
+function orderStatus(s: WireOrderStatus): VenueOrderStatus {
   return s === 'EXPIRED_IN_MATCH' ? 'EXPIRED' : s;
 }
 

@@ -11,7 +11,7 @@ import { SymbolMarket } from './market-state.js';
 import { fmt, fmtUsd, roundTo } from './num.js';
 import { isOpen, remaining, toEventBody, type ExecDetail, type Order } from './order.js';
 import type {
-  AccountUpdateReason, FillOptions, IncomeType, IncomeView, MarketEvent, OrderStatus, RejectRecord, SymbolSpec, UserEvent, UserTradeView,
+  AccountUpdateReason, FillOptions, IncomeType, IncomeView, MarketEvent, VenueOrderStatus, RejectRecord, SymbolSpec, UserEvent, UserTradeView,
 } from './types.js';
 import type { ParsedOrder } from './validate.js';
 
@@ -118,7 +118,7 @@ export class Core {
   }
 
   /** Moves an open order to a terminal status and announces it. */
-  finish(o: Order, status: Extract<OrderStatus, 'CANCELED' | 'EXPIRED' | 'FILLED'>): void {
+  finish(o: Order, status: Extract<VenueOrderStatus, 'CANCELED' | 'EXPIRED' | 'FILLED'>): void {
     if (!isOpen(o)) return;
     o.status = status;
     o.updateTime = this.clock.now();

@@ -2,13 +2,13 @@
  * Wire-shaped stream events (Binance USD-M user data stream and public market streams). Split from
  * `types.ts` for size; `types.ts` re-exports everything here, so import from either.
  */
-import type { ExecutionType, OrderSide, OrderStatus, OrderType, TimeInForce, WorkingType } from './types.js';
+import type { ExecutionType, OrderSide, VenueOrderStatus, OrderType, TimeInForce, WorkingType } from './types.js';
 
 
 /** `o` of ORDER_TRADE_UPDATE. */
 export interface OrderTradeUpdateBody {
   s: string; c: string; S: OrderSide; o: OrderType | 'LIQUIDATION'; f: TimeInForce; q: string; p: string; ap: string; sp: string;
-  x: ExecutionType; X: OrderStatus; i: number; l: string; z: string; L: string; N: 'USDT'; n: string; T: number; t: number;
+  x: ExecutionType; X: VenueOrderStatus; i: number; l: string; z: string; L: string; N: 'USDT'; n: string; T: number; t: number;
   b: string; a: string; m: boolean; R: boolean; wt: WorkingType; ot: OrderType; ps: 'BOTH'; cp: boolean; AP?: string; cr?: string;
   pP: boolean; si: number; ss: number; rp: string; V: 'NONE'; pm: 'NONE'; gtd: number;
 }
@@ -43,7 +43,7 @@ export interface BookTickerEvent { e: 'bookTicker'; u: number; E: number; T: num
 /** Public liquidation print (`<symbol>@forceOrder`), emitted when the simulated account is liquidated. */
 export interface ForceOrderEvent {
   e: 'forceOrder'; E: number;
-  o: { s: string; S: OrderSide; o: 'LIMIT'; f: 'IOC'; q: string; p: string; ap: string; X: OrderStatus; l: string; z: string; T: number };
+  o: { s: string; S: OrderSide; o: 'LIMIT'; f: 'IOC'; q: string; p: string; ap: string; X: VenueOrderStatus; l: string; z: string; T: number };
 }
 /** Events of the public market streams; stream name is `<lowercase symbol>@<kind>` (kline: `@kline_1m`). */
 export type MarketEvent = AggTradeEvent | KlineEvent | MarkPriceEvent | BookTickerEvent | ForceOrderEvent;

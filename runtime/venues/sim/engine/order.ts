@@ -1,7 +1,7 @@
 /** The engine's mutable order record and its two wire projections (REST view, user-stream body). */
 import { fmt, fmtUsd, roundTo } from './num.js';
 import type {
-  ExecutionType, OrderSide, OrderStatus, OrderTradeUpdateBody, OrderType, OrderView, SymbolSpec, TimeInForce, WorkingType,
+  ExecutionType, OrderSide, VenueOrderStatus, OrderTradeUpdateBody, OrderType, OrderView, SymbolSpec, TimeInForce, WorkingType,
 } from './types.js';
 
 /** Internal order. Quantities/prices are grid-snapped numbers; `qty` is 0 for closePosition until it triggers. */
@@ -21,7 +21,7 @@ export interface Order {
   reduceOnly: boolean;
   closePosition: boolean;
   priceProtect: boolean;
-  status: OrderStatus;
+  status: VenueOrderStatus;
   executedQty: number;
   cumQuote: number;
   time: number;

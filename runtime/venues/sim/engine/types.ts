@@ -15,7 +15,7 @@ export type OrderType = 'MARKET' | 'LIMIT' | 'STOP_MARKET' | 'TAKE_PROFIT_MARKET
 /** GTX is Binance's post-only. */
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'GTX';
 export type WorkingType = 'MARK_PRICE' | 'CONTRACT_PRICE';
-export type OrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
+export type VenueOrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'REJECTED' | 'EXPIRED';
 /** Execution type `x` of ORDER_TRADE_UPDATE. */
 export type ExecutionType = 'NEW' | 'CANCELED' | 'CALCULATED' | 'EXPIRED' | 'TRADE';
 /** Request-side margin type (POST /fapi/v1/marginType). Position views use lowercase `cross`/`isolated` like Binance. */
@@ -60,7 +60,7 @@ export interface OrderRef {
 export interface OrderView {
   orderId: number;
   symbol: string;
-  status: OrderStatus;
+  status: VenueOrderStatus;
   clientOrderId: string;
   price: string;
   avgPrice: string;
