@@ -3,6 +3,8 @@ import { runStatus } from './status.js';
 import { runChaos } from './chaos.js';
 import { runDecode } from './decode.js';
 import { runSim } from './sim.js';
+import { runDoctor } from './doctor.js';
+import { runBackup, runRestore } from './backup.js';
 
 const HELP = `qt — Quantum Trader
 
@@ -10,6 +12,8 @@ const HELP = `qt — Quantum Trader
   qt status [--json] [--watch] [--nats URL]                      the supervision tree
   qt chaos kill <actor-id|path> [--reason R] [--nats URL]        inject a crash into one actor
   qt sim [--port P] [--symbols N] [--seed S] [--data DIR] [--speed X]    the Binance USD-M simulator on its own
+  qt doctor [--json] [--nats URL]                                   liveness checks; non-zero on failure
+  qt backup <dir> | qt restore <dir>                                 streams and KV to files and back
   qt decode                                                      msgpack on stdin → JSON (nats sub --translate 'npx qt decode')
 
 Config: qt.config.json (or --config F, or QT_CONFIG), overridden by QT_<SECTION>__<KEY> env vars.
@@ -30,6 +34,12 @@ export async function main(argv: string[]): Promise<number> {
         return await runDecode();
       case 'sim':
         return await runSim(rest);
+      case 'doctor':
+        return await runDoctor(rest);
+      case 'backup':
+        return await runBackup(rest);
+      case 'restore':
+        return await runRestore(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLiveClock, createScaledClock } from '../clock/index.js';
-import { loadConfig, type ConfigInput } from '../config/index.js';
+import { loadConfig, readSecret, type ConfigInput } from '../config/index.js';
+import { ALERT_SECRET_ENV, buildAlertSinks, startNodeOps, type AlertSecrets } from '../ops/index.js';
 import { createLogger } from '../log/index.js';
 import { connectBus, provision, startLocalNats, type LocalNatsServer } from '../nats/index.js';
 import { DEFAULT_NATS_URL, reachable } from './connect.js';
@@ -35,7 +36,8 @@ export async function runUp(argv: string[]): Promise<number> {
   }
   if (values.symbols) overrides.universe = { topN: Number(values.symbols) };
   const cfg = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides });
-  const { logger } = createLogger({ level: cfg.log.level, ...(cfg.log.file ? { file: cfg.log.file } : {}), base: { node: cfg.node.id } });
+  const secrets: AlertSecrets = Object.fromEntries(Object.entries(ALERT_SECRET_ENV).map(([k, env]) => [k, readSecret(env)]));
+  const { logger } = createLogger({ level: cfg.log.level, ...(cfg.log.file ? { file: cfg.log.file } : {}), base: { node: cfg.node.id }, secrets: Object.values(secrets) });
   if (cfg.venue.kind !== 'sim') throw new Error(`--venue ${cfg.venue.kind}: only 'sim' is wired in this build`);
   const speed = cfg.sim.speed;
   const duration = values.duration !== undefined ? Number(values.duration) : undefined;
@@ -63,10 +65,13 @@ export async function runUp(argv: string[]): Promise<number> {
 
   const bus = await connectBus({ url, name: `qt-node-${cfg.node.id}`, logger, reconnectTimeWait: cfg.nats.reconnectTimeWait, ...(cfg.nats.credsFile ? { credsFile: cfg.nats.credsFile } : {}), ...(cfg.nats.user ? { user: cfg.nats.user, pass: cfg.nats.pass } : {}) });
   const report = await provision(bus, cfg);
+  const provisioned = true;
   logger.info(report, 'provisioned streams, buckets and object store');
   const clock = createLiveClock();
   const marketClock = speed === 1 ? clock : createScaledClock(speed);
   const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id });
+  const ops = await startNodeOps({ bus, node: cfg.node.id, ops: cfg.ops, tree: () => node.root.tree(), provisioned: () => provisioned, sinks: buildAlertSinks(cfg.ops.alerts, secrets), logger });
+  if (ops.http) logger.info({ url: ops.http.url }, 'metrics and health endpoint up');
   logger.info({ node: cfg.node.id, url, venue: cfg.venue.kind, speed }, 'node up');
 
   const code = await new Promise<number>((resolveCode) => {
@@ -78,6 +83,7 @@ export async function runUp(argv: string[]): Promise<number> {
       const hard = setTimeout(() => resolveCode(c || 1), cfg.supervision.shutdownMs * 4);
       hard.unref();
       await node.stop().catch((err: unknown) => logger.error({ err }, 'shutdown error'));
+      await ops.stop().catch(() => undefined);
       clearTimeout(hard);
       resolveCode(c);
     };

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { OpsConfigSchema } from '../ops/config.js';
 
 /** Backoff used by supervisors unless a spec overrides it. */
 const backoff = z.strictObject({
@@ -129,6 +130,8 @@ export const ConfigSchema = z.strictObject({
       fallbackRule: z.enum(['momentum', 'rsi']).default('momentum'),
     })
     .prefault({}),
+  /** Metrics/health endpoint and alerting. */
+  ops: OpsConfigSchema.prefault({}),
   streams: z
     .strictObject({
       /** Market data retention, hours. @default 24 */
