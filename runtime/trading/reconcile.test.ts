@@ -1,0 +1,61 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { BUCKETS, POLICY_KEYS, STREAMS, clientOrderId, subjects, type JournalEntry, type OrderEvent, type VenueReport } from '../../protocols/index.js';
+import { createLiveClock } from '../clock/index.js';
+import { decode, encode } from '../codec.js';
+import { natsEnv } from '../testing/nats-env.js';
+import { readStream } from '../testing/wait.js';
+import { startVenueEnv } from '../venues/binance/testkit.js';
+import { reconcileOnce } from './reconcile.js';
+
+const silent = pino({ level: 'silent' });
+
+function event(coid: string, status: OrderEvent['status'], symbol = 'BTCUSDT'): OrderEvent {
+  return { clientOrderId: coid, intentId: 'i', leg: 'entry', symbol, side: 'BUY', status, prev: null, qty: 0.01, filledQty: 0, avgPrice: 0, attribution: 'test', ts: 1 };
+}
+
+describe('reconciliation', () => {
+  it('adopts an orphan venue position, recovers a fill made while down, cancels a stale stop — with deterministic ids', async () => {
+    await using env = await natsEnv();
+    await using v = await startVenueEnv();
+    const venue = v.venue;
+    // An orphan: a position opened directly on the venue (not by us).
+    await venue.placeOrder({ symbol: 'ETHUSDT', side: 'SELL', type: 'MARKET', qty: 0.5, clientOrderId: 'manual-eth-1' });
+    // A fill that happened "while we were down": our actor last saw it submitted.
+    const filled = clientOrderId('BTCUSDT:1:BUY', 'entry');
+    await venue.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qty: 0.01, clientOrderId: filled });
+    await env.bus.js.publish(subjects.order('BTCUSDT', 'event'), encode(event(filled, 'submitted')));
+    // A live order we know about stays live.
+    const resting = clientOrderId('BTCUSDT:2:BUY', 'entry');
+    await venue.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: 58_000, qty: 0.01, timeInForce: 'GTC', clientOrderId: resting });
+    await env.bus.js.publish(subjects.order('BTCUSDT', 'event'), encode(event(resting, 'accepted')));
+    // A stale stop of ours: BTC is flattened by hand below, so nothing is left for it to protect.
+    const stale = clientOrderId('ETHUSDT:9:SELL', 'sl');
+    await venue.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: 40_000, qty: 0.01, reduceOnly: true, clientOrderId: stale });
+    await venue.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', qty: 0.01, reduceOnly: true, clientOrderId: 'manual-btc-close' });
+
+    const clock = createLiveClock();
+    const r = await reconcileOnce({ bus: env.bus, venue, clock, logger: silent });
+    expect(r.adopted).toEqual(['ETHUSDT']);
+    expect(r.queried.sort()).toEqual([filled, resting].sort());
+    expect(r.canceledStale).toEqual([stale]);
+
+    const adopt = await readStream<{ type: string; side: string; qty: number; entry: number }>(env.bus, STREAMS.inputs, subjects.actorInput('position', 'ETHUSDT'));
+    expect(adopt.map((a) => a.data)).toEqual([expect.objectContaining({ type: 'adopt', side: 'SHORT', qty: 0.5 })]);
+    expect(adopt[0]!.headers['Nats-Msg-Id']).toMatch(/^adopt:ETHUSDT:SHORT:0\.5:/);
+    const reps = (await readStream<VenueReport>(env.bus, STREAMS.orders, subjects.order('BTCUSDT', 'report'))).map((m) => m.data);
+    expect(reps.find((x) => x.clientOrderId === filled)).toMatchObject({ status: 'FILLED', executedQty: 0.01, source: 'reconcile' });
+    expect(reps.find((x) => x.clientOrderId === resting)).toMatchObject({ status: 'NEW', source: 'reconcile' });
+    expect(reps.find((x) => x.clientOrderId === stale)).toMatchObject({ status: 'CANCELED' });
+    expect((await venue.openOrders('BTCUSDT')).map((o) => o.clientOrderId)).toEqual([resting]);
+
+    // A second pass republishes with the same ids: JetStream dedups, nothing doubles.
+    await reconcileOnce({ bus: env.bus, venue, clock, logger: silent });
+    expect(await readStream(env.bus, STREAMS.inputs, subjects.actorInput('position', 'ETHUSDT'))).toHaveLength(1);
+    const journal = await readStream<JournalEntry>(env.bus, STREAMS.journal, subjects.journal('reconcile'));
+    expect(journal.length).toBeGreaterThanOrEqual(1);
+    expect(journal[0]!.data.summary).toMatch(/1 adopted/);
+    const policy = await env.bus.kvm.open(BUCKETS.policy);
+    expect(decode<{ on: boolean }>((await policy.get(POLICY_KEYS.reconciling))!.value).on).toBe(false);
+  });
+});
