@@ -34,7 +34,8 @@ type Item = { kind: 'msg'; m: JsMsg; i: number } | { kind: 'timer'; name: string
 
 const RESERVED = new Set([TIMER_EVENT, FRESH_START_EVENT, OUTPUT_EVENT]);
 
-function defaultParse(payload: unknown): EventObject {
+/** The parse used when a definition has none: an object with a string, non-reserved `type`. */
+export function defaultParse(payload: unknown): EventObject {
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new BadInputError('payload is not an object');
   const type = (payload as { type?: unknown }).type;
   if (typeof type !== 'string' || type.length === 0) throw new BadInputError("payload has no string 'type'");

@@ -1,4 +1,4 @@
-export { startHostedActor, type HostedActor, type HostExit } from './actor-host.js';
+export { startHostedActor, defaultParse, type HostedActor, type HostExit } from './actor-host.js';
 export { createSnapshotStore, type SnapshotStore, type Loaded } from './store.js';
 export { publishOutputs, republishOutbox, type Output } from './outbox.js';
 export { TimerSync } from './timers.js';

@@ -1,0 +1,156 @@
+import { createActor, type Actor, type AnyStateMachine, type EventObject } from 'xstate';
+import { OUTPUT_EVENT, TIMER_EVENT, type OutputEvent } from '../../protocols/index.js';
+import type { SimulatedClock } from '../clock/index.js';
+import { defaultParse, type ActorDefinition } from '../host/index.js';
+import { TimerSync } from '../host/timers.js';
+import { subjectMatches } from './subject-match.js';
+
+interface Instance {
+  key: string;
+  def: ActorDefinition;
+  actor: Actor<AnyStateMachine>;
+  patterns: string[];
+  timers: TimerSync;
+  emitted: OutputEvent[];
+}
+
+export interface Delivered {
+  subject: string;
+  data: unknown;
+  msgId?: string;
+  headers?: Record<string, string>;
+}
+
+export interface BacktestBusStats {
+  published: number;
+  delivered: number;
+  deduplicated: number;
+  deadLettered: number;
+  crashed: number;
+}
+
+/**
+ * The in-process bus of `qt backtest`: the same machines and definitions as a live node, hosted
+ * directly and wired by subject with NATS matching rules, on a simulated clock. It keeps the live
+ * host's contract — `at` on every event, timers from `context.timers`, outputs by `qt.out`,
+ * parse errors dead-lettered, msgID de-duplication — minus persistence, which a replay does not need.
+ */
+export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: number } = {}) {
+  const instances: Instance[] = [];
+  const taps: Array<{ pattern: string; fn: (m: Delivered) => void }> = [];
+  const routes = new Map<string, { actors: Instance[]; taps: Array<(m: Delivered) => void> }>();
+  const queue: Array<{ kind: 'msg'; m: Delivered } | { kind: 'timer'; inst: Instance; name: string; dueAt: number }> = [];
+  const seen = new Set<string>();
+  const seenOrder: string[] = [];
+  const window = opts.dedupWindow ?? 200_000;
+  const dead: Array<Delivered & { reason: string; actor: string }> = [];
+  const stats: BacktestBusStats = { published: 0, delivered: 0, deduplicated: 0, deadLettered: 0, crashed: 0 };
+  let draining = false;
+
+  const route = (subject: string) => {
+    let r = routes.get(subject);
+    if (!r) {
+      r = {
+        actors: instances.filter((i) => i.patterns.some((p) => subjectMatches(p, subject))),
+        taps: taps.filter((t) => subjectMatches(t.pattern, subject)).map((t) => t.fn),
+      };
+      routes.set(subject, r);
+    }
+    return r;
+  };
+
+  const flushOutputs = (inst: Instance) => {
+    for (const o of inst.emitted.splice(0)) bus.publish(o.subject, o.data, o.msgId, o.headers);
+    inst.timers.sync(inst.actor.getSnapshot().context);
+  };
+
+  const send = (inst: Instance, event: EventObject) => {
+    inst.actor.send(event);
+    if (inst.actor.getSnapshot().status === 'error') {
+      stats.crashed++;
+      throw new Error(`${inst.key} crashed in backtest: ${String((inst.actor.getSnapshot() as { error?: unknown }).error)}`);
+    }
+    flushOutputs(inst);
+  };
+
+  const bus = {
+    stats,
+    dead,
+    /** Hosts one actor of `def` under `id`, listening on its definition's input subjects. */
+    add(def: ActorDefinition, id: string): Actor<AnyStateMachine> {
+      const inputs = def.input ? [def.input, ...(def.extraInputs ?? [])] : [];
+      const actor = createActor(def.machine, { input: def.initialInput?.(id) ?? { id } }) as Actor<AnyStateMachine>;
+      const inst: Instance = { key: `${def.kind}.${id}`, def, actor, patterns: inputs.map((i) => i.subject(id)), emitted: [], timers: undefined as never };
+      inst.timers = new TimerSync(clock, (name, dueAt) => {
+        queue.push({ kind: 'timer', inst, name, dueAt });
+        bus.drain();
+      });
+      actor.on('*', (e: EventObject) => {
+        if (e.type === OUTPUT_EVENT) inst.emitted.push(e as OutputEvent);
+      });
+      actor.start();
+      instances.push(inst);
+      routes.clear();
+      flushOutputs(inst);
+      return actor;
+    },
+    /** Observes every message on subjects matching `pattern` (journal, executor, metrics). */
+    tap(pattern: string, fn: (m: Delivered) => void) {
+      taps.push({ pattern, fn });
+      routes.clear();
+    },
+    publish(subject: string, data: unknown, msgId?: string, headers?: Record<string, string>) {
+      if (msgId) {
+        if (seen.has(msgId)) {
+          stats.deduplicated++;
+          return;
+        }
+        seen.add(msgId);
+        seenOrder.push(msgId);
+        if (seenOrder.length > window) seen.delete(seenOrder.shift()!);
+      }
+      stats.published++;
+      queue.push({ kind: 'msg', m: { subject, data, ...(msgId ? { msgId } : {}), ...(headers ? { headers } : {}) } });
+      bus.drain();
+    },
+    /** Delivers everything queued, in order. Re-entrant publishes are queued, never recursed. */
+    drain() {
+      if (draining) return;
+      draining = true;
+      try {
+        for (let item = queue.shift(); item; item = queue.shift()) {
+          if (item.kind === 'timer') {
+            send(item.inst, { type: TIMER_EVENT, name: item.name, dueAt: item.dueAt, at: clock.now() } as EventObject);
+            continue;
+          }
+          const m = item.m;
+          const r = route(m.subject);
+          for (const t of r.taps) t(m);
+          for (const inst of r.actors) {
+            let event: EventObject;
+            try {
+              event = (inst.def.parse ?? defaultParse)(m.data, m.subject);
+            } catch (e) {
+              stats.deadLettered++;
+              dead.push({ ...m, reason: (e as Error).message, actor: inst.key });
+              continue;
+            }
+            stats.delivered++;
+            send(inst, { ...event, at: clock.now() } as EventObject);
+          }
+        }
+      } finally {
+        draining = false;
+      }
+    },
+    actors: () => instances.map((i) => ({ key: i.key, actor: i.actor })),
+    stop() {
+      for (const i of instances) {
+        i.timers.clear();
+        i.actor.stop();
+      }
+    },
+  };
+  return bus;
+}
+export type BacktestBus = ReturnType<typeof createBacktestBus>;
