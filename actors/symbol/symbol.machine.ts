@@ -3,7 +3,7 @@ import {
   DLQ_REASON_HEADER, INTERVAL_MS, OUTPUT_EVENT, signalMsgId, subjects,
   type Candle, type Interval, type OutputEvent, type Signal,
 } from '../../protocols/index.js';
-import { createFeatureState, FEATURE_NAMES, update, type FeatureState } from '../../models/features/index.js';
+import { createFeatureState, FEATURE_NAMES, FEATURE_SPEC, update, type FeatureState } from '../../models/features/index.js';
 import { momentumRule, rsiRule, type FallbackRule } from './fallback.js';
 
 export interface SymbolInput {
@@ -61,8 +61,9 @@ export const symbolMachine = setup({
     apply: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'candle') return;
       const c = event.candle;
-      // The snapshot must stay plain data, so the feature state is copied, not shared.
-      const feat = structuredClone(context.feat);
+      // The feature state is plain data owned by this actor alone; updating it in place keeps the
+      // snapshot serialisable and avoids a copy per candle (the hot path of backtests).
+      const feat = context.feat;
       const mark = c.markPrice !== undefined ? { markPrice: c.markPrice, fundingRate: c.fundingRate ?? 0 } : undefined;
       const out = update(feat, c, mark);
       const step = INTERVAL_MS[context.interval];
@@ -76,7 +77,7 @@ export const symbolMachine = setup({
         msgId: `feat:${context.venue}:${context.symbol}:${context.interval}:${c.openTime}`,
         data: {
           venue: context.venue, symbol: context.symbol, interval: context.interval, ts: c.closeTime, close: c.close,
-          ready: out.ready, names: FEATURE_NAMES, features: Array.from(out.vector), window: Array.from(out.window), atr: out.atr,
+          ready: out.ready, spec: FEATURE_SPEC.hash.slice(0, 16), features: Array.from(out.vector), window: Array.from(out.window), atr: out.atr,
         },
       });
       if (!out.ready || context.signalSource !== 'fallback') return;

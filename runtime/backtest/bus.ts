@@ -41,8 +41,10 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
   const routes = new Map<string, { actors: Instance[]; taps: Array<(m: Delivered) => void> }>();
   const queue: Array<{ kind: 'msg'; m: Delivered } | { kind: 'timer'; inst: Instance; name: string; dueAt: number }> = [];
   const seen = new Set<string>();
-  const seenOrder: string[] = [];
   const window = opts.dedupWindow ?? 200_000;
+  // A ring of the last `window` msgIds: O(1) eviction, like JetStream's dedup window.
+  const seenRing: Array<string | undefined> = new Array(window);
+  let seenAt = 0;
   const dead: Array<Delivered & { reason: string; actor: string }> = [];
   const stats: BacktestBusStats = { published: 0, delivered: 0, deduplicated: 0, deadLettered: 0, crashed: 0 };
   let draining = false;
@@ -105,9 +107,11 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
           stats.deduplicated++;
           return;
         }
+        const old = seenRing[seenAt];
+        if (old !== undefined) seen.delete(old);
+        seenRing[seenAt] = msgId;
+        seenAt = (seenAt + 1) % window;
         seen.add(msgId);
-        seenOrder.push(msgId);
-        if (seenOrder.length > window) seen.delete(seenOrder.shift()!);
       }
       stats.published++;
       queue.push({ kind: 'msg', m: { subject, data, ...(msgId ? { msgId } : {}), ...(headers ? { headers } : {}) } });
