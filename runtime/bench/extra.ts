@@ -4,5 +4,16 @@ export async function extraBenches(): Promise<Record<string, Record<string, unkn
   const engine = await import('../venues/sim/engine/index.js');
   const e = engine.benchEngine(20_000);
   out.sim_engine = { orders: e.orders, orders_per_s: Math.round(e.ordersPerSec), prints_per_s: Math.round(e.printsPerSec) };
+  const venue = await import('../venues/binance/bench.js');
+  const rt = await venue.benchOrderRoundTrip(500);
+  out.venue_order_round_trip = { ...rt };
+  const market = await import('./market.js');
+  out.symbols_in_process_50 = await market.benchSymbolsInProcess(50, 2_000);
+  out.symbols_in_process_500 = await market.benchSymbolsInProcess(500, 400);
+  const { natsEnv } = await import('../testing/nats-env.js');
+  {
+    await using env = await natsEnv({ host: { maxAckPending: 1024 } });
+    out.symbols_hosted_50 = await market.benchSymbolsHosted(env, 50, 400);
+  }
   return out;
 }
