@@ -5,6 +5,7 @@ const HELP = `qt — Quantum Trader
   qt chaos kill <actor-id|path> [--reason R] [--nats URL]        inject a crash into one actor
   qt sim [--port P] [--symbols N] [--seed S] [--data DIR] [--speed X]   the Binance USD-M simulator on its own
   qt data import <file|dir> | download --symbols A,B --interval 1m --from ISO [--to ISO] | ls
+  qt train --data <file|dir> [--model gbdt|mlp|temporal|all] [--out DIR] [--json] [--seed S]
   qt doctor [--json] [--nats URL]                                liveness checks; non-zero on failure
   qt backup <dir> | qt restore <dir>                             streams and KV to files and back
   qt decode                                                      msgpack on stdin → JSON (nats sub --translate 'npx qt decode')
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   decode: async () => async () => (await import('./decode.js')).runDecode(),
   sim: async () => (await import('./sim.js')).runSim,
   data: async () => (await import('./data.js')).runData,
+  train: async () => (await import('./train.js')).runTrain,
   doctor: async () => (await import('./doctor.js')).runDoctor,
   backup: async () => (await import('./backup.js')).runBackup,
   restore: async () => (await import('./backup.js')).runRestore,
