@@ -6,6 +6,7 @@ const HELP = `qt — Quantum Trader
   qt sim [--port P] [--symbols N] [--seed S] [--data DIR] [--speed X]   the Binance USD-M simulator on its own
   qt data import <file|dir> | download --symbols A,B --interval 1m --from ISO [--to ISO] | ls
   qt train --data <file|dir> [--model gbdt|mlp|temporal|all] [--out DIR] [--json] [--seed S]
+  qt report [--json] [--html FILE] [--from ISO] [--to ISO]       trading report from the journal
   qt doctor [--json] [--nats URL]                                liveness checks; non-zero on failure
   qt backup <dir> | qt restore <dir>                             streams and KV to files and back
   qt decode                                                      msgpack on stdin → JSON (nats sub --translate 'npx qt decode')
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   sim: async () => (await import('./sim.js')).runSim,
   data: async () => (await import('./data.js')).runData,
   train: async () => (await import('./train.js')).runTrain,
+  report: async () => (await import('./report.js')).runReport,
   doctor: async () => (await import('./doctor.js')).runDoctor,
   backup: async () => (await import('./backup.js')).runBackup,
   restore: async () => (await import('./backup.js')).runRestore,
