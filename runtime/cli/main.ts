@@ -7,6 +7,7 @@ const HELP = `qt — Quantum Trader
   qt data import <file|dir> | download --symbols A,B --interval 1m --from ISO [--to ISO] | ls
   qt train --data <file|dir> [--model gbdt|mlp|temporal|all] [--out DIR] [--json] [--seed S]
   qt report [--json] [--html FILE] [--from ISO] [--to ISO]       trading report from the journal
+  qt kill-switch on|off|status [--reason R] [--nats URL]         halt all new trading (stops and TPs still flow)
   qt doctor [--json] [--nats URL]                                liveness checks; non-zero on failure
   qt backup <dir> | qt restore <dir>                             streams and KV to files and back
   qt decode                                                      msgpack on stdin → JSON (nats sub --translate 'npx qt decode')
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   data: async () => (await import('./data.js')).runData,
   train: async () => (await import('./train.js')).runTrain,
   report: async () => (await import('./report.js')).runReport,
+  'kill-switch': async () => (await import('./killswitch.js')).runKillSwitch,
   doctor: async () => (await import('./doctor.js')).runDoctor,
   backup: async () => (await import('./backup.js')).runBackup,
   restore: async () => (await import('./backup.js')).runRestore,

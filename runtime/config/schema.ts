@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { OpsConfigSchema } from '../ops/config.js';
+import { RISK_MODES } from '../../protocols/index.js';
 
 /** Backoff used by supervisors unless a spec overrides it. */
 const backoff = z.strictObject({
@@ -132,6 +133,117 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   /** Metrics/health endpoint and alerting. */
   ops: OpsConfigSchema.prefault({}),
+  /** Strategy brain (signals + regime → intents) and the regime classifier it reads. */
+  strategy: z
+    .strictObject({
+      /** Signals below this confidence are journaled as skipped (LOW_CONFIDENCE). @default 0.6 */
+      minConfidence: z.number().min(0).max(1).default(0.6),
+      /** What to do with a signal against the symbol's (or else the market's) trend regime. @default skip */
+      againstTrend: z.enum(['skip', 'allow']).default('skip'),
+      /** Equity (USDT) assumed until the first `{type:'equity'}` control input. @default 10000 */
+      equity: z.number().positive().default(10_000),
+      /** Fraction of equity lost if the stop is hit, at confidence 1. @default 0.0025 */
+      riskPerTrade: z.number().positive().max(0.1).default(0.0025),
+      /** Minimum stop distance, fraction of price. @default 0.012 */
+      stopPct: z.number().positive().max(0.5).default(0.012),
+      /** Stop distance in ATRs (trend and range regimes). @default 2 */
+      stopAtr: z.number().positive().max(20).default(2),
+      /** Stop distance in ATRs in a volatile regime: wider, so noise does not stop us out. @default 3 */
+      volatileStopAtr: z.number().positive().max(20).default(3),
+      /** Max notional per symbol (open + pending), fraction of equity (0.1 of 10k = risk's $1000 default). @default 0.1 */
+      maxSymbolFraction: z.number().positive().max(10).default(0.1),
+      /** Max notional over all symbols (open + pending), fraction of equity. @default 1.5 */
+      maxTotalFraction: z.number().positive().max(50).default(1.5),
+      /** Smallest intent notional (USDT); smaller ones are skipped, not rounded up. @default 5 */
+      minNotional: z.number().nonnegative().default(5),
+      /** Leverage asked for (DOMAIN.md: 3x). @default 3 */
+      leverage: z.number().int().min(1).max(125).default(3),
+      /** ms an intent counts as pending exposure unless a position picks it up. @default 300000 */
+      pendingTtlMs: z.number().int().positive().default(300_000),
+      regime: z
+        .strictObject({
+          /** |trend score| (EMA gap and 60-bar return in ATR units) to enter a trend label. @default 1.0 */
+          trendEnter: z.number().positive().default(1.0),
+          /** |trend score| below which a trend label is left. @default 0.4 */
+          trendExit: z.number().nonnegative().default(0.4),
+          /** Volatility vs its own slow baseline to enter `volatile`. @default 1.6 */
+          volEnter: z.number().positive().default(1.6),
+          /** Volatility ratio below which `volatile` is left. @default 1.25 */
+          volExit: z.number().positive().default(1.25),
+          /** Consecutive bars a new label must hold before it is adopted. @default 3 */
+          confirmBars: z.number().int().min(1).default(3),
+          /** Bars of the slow volatility baseline (EMA). @default 240 */
+          baselineBars: z.number().int().min(10).default(240),
+          /** Share of volatile symbols that makes the MARKET volatile. @default 0.5 */
+          marketVolatileShare: z.number().min(0).max(1).default(0.5),
+          /** Republish an unchanged label after this many ms (feature time). @default 900000 */
+          refreshMs: z.number().int().positive().default(900_000),
+          /** A symbol silent this long (feature time) leaves the market cross-section. @default 600000 */
+          staleMs: z.number().int().positive().default(600_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** Risk brain limits (NORMAL mode; SAFE/AGGRESSIVE/CRITICAL derive from them) and the CEO brain. */
+  risk: z
+    .strictObject({
+      /** Operator risk mode at start, until KV qt_policy `risk_mode` says otherwise. @default NORMAL */
+      mode: z.enum(RISK_MODES).default('NORMAL'),
+      /** Equity (USDT) assumed until the first equity input; unset = sim.initialBalance. */
+      initialEquity: z.number().positive().optional(),
+      /** Max notional of one position, USDT. @default 1000 */
+      maxPositionNotional: z.number().positive().default(1_000),
+      /** @default 10 */
+      maxLeverage: z.number().int().min(1).max(125).default(10),
+      /** Open + pending positions. @default 20 */
+      maxOpenPositions: z.number().int().positive().default(20),
+      /** Total notional of open + pending positions, × equity. @default 3 */
+      maxExposureX: z.number().positive().default(3),
+      /** Loss since the UTC day start, fraction of start-of-day equity (REDUCING at reduceAt × it, HALTED at it). @default 0.05 */
+      maxDailyLossPct: z.number().positive().max(1).default(0.05),
+      /** Drawdown from the week's peak equity (UTC weeks from Monday). @default 0.15 */
+      maxWeeklyDrawdownPct: z.number().positive().max(1).default(0.15),
+      /** Fraction of a loss limit that moves trading to REDUCING (exits only). @default 0.8 */
+      reduceAt: z.number().positive().max(1).default(0.8),
+      /** One symbol's notional, fraction of equity. @default 0.2 */
+      maxSymbolPct: z.number().positive().default(0.2),
+      /** One correlated cluster's notional, fraction of equity. @default 0.4 */
+      maxClusterPct: z.number().positive().default(0.4),
+      /** Correlated clusters; a symbol in none is its own cluster. @default majors BTC/ETH, l1s, l2s, memes */
+      clusters: z.record(z.string().regex(/^[a-z0-9_-]+$/), z.array(z.string().regex(/^[A-Z0-9]+$/))).default({
+        majors: ['BTCUSDT', 'ETHUSDT'],
+        l1: ['SOLUSDT', 'BNBUSDT', 'AVAXUSDT', 'ADAUSDT', 'DOTUSDT', 'NEARUSDT', 'APTUSDT', 'SUIUSDT', 'TRXUSDT', 'TONUSDT'],
+        l2: ['ARBUSDT', 'OPUSDT', 'POLUSDT', 'MATICUSDT', 'STRKUSDT'],
+        memes: ['DOGEUSDT', '1000SHIBUSDT', '1000PEPEUSDT', 'WIFUSDT', '1000BONKUSDT', '1000FLOKIUSDT'],
+      }),
+      /** Minutes without entries on a symbol after a losing close. @default 30 */
+      cooldownMin: z.number().nonnegative().default(30),
+      /** Orders per second (token bucket on event time). @default 5 */
+      maxOrdersPerSec: z.number().positive().default(5),
+      /** Burst of the order token bucket. @default 10 */
+      orderBurst: z.number().int().positive().default(10),
+      /** ms a position may lack a confirmed stop before all new entries are blocked. @default 5000 */
+      unprotectedGraceMs: z.number().int().nonnegative().default(5_000),
+      /** Intents older than this (ms) are denied STALE_INTENT; about two 1m intervals. @default 120000 */
+      staleIntentMs: z.number().int().positive().default(120_000),
+      /** A size reduced below this notional is denied instead. @default 5 */
+      minNotional: z.number().nonnegative().default(5),
+      /** Intents above this notional are dead-lettered as absurd. @default 1000000 */
+      maxIntentNotional: z.number().positive().default(1_000_000),
+      /** ms an approved entry counts as exposure until a position update picks it up. @default 60000 */
+      pendingTtlMs: z.number().int().positive().default(60_000),
+      ceo: z
+        .strictObject({
+          /** Whether the CEO may ever pick AGGRESSIVE. @default false */
+          allowAggressive: z.boolean().default(false),
+          /** Minutes a calmer mode must hold before the CEO steps down one level. @default 30 */
+          calmMin: z.number().nonnegative().default(30),
+          /** Window (minutes) for counting supervision escalations. @default 60 */
+          escalationWindowMin: z.number().positive().default(60),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   streams: z
     .strictObject({
       /** Market data retention, hours. @default 24 */

@@ -1,0 +1,103 @@
+import { enqueueActions, setup } from 'xstate';
+import { OUTPUT_EVENT, subjects, type OutputEvent, type Regime, type RegimeUpdate } from '../../../protocols/index.js';
+import { DEFAULT_REGIME_PARAMS, emptySymbolState, marketRegime, stepSymbol, type RegimeFeatures, type RegimeParams, type SymbolRegimeState } from './classify.js';
+
+/** The market-wide pseudo symbol of `qt.signal.MARKET.regime`. */
+export const MARKET = 'MARKET';
+
+export interface RegimeInput extends Partial<RegimeParams> {
+  /** Republish an unchanged label after this many ms of feature time. @default 900000 */
+  refreshMs?: number;
+  /** A symbol silent this long (feature time) leaves the market cross-section. @default 600000 */
+  staleMs?: number;
+}
+
+/** A features message of a symbol actor, reduced to what the classifier reads (see the def's parse). */
+export interface FeaturesEvent {
+  type: 'features';
+  venue: string;
+  symbol: string;
+  ts: number;
+  ready: boolean;
+  /** Null when the message is not ready (warm-up). */
+  features: RegimeFeatures | null;
+  at: number;
+}
+
+interface Published {
+  label: Regime;
+  ts: number;
+}
+
+export interface RegimeContext {
+  params: RegimeParams;
+  refreshMs: number;
+  staleMs: number;
+  symbols: Record<string, SymbolRegimeState & { lastTs: number; published: Published | null }>;
+  market: { label: Regime; trend: number; volatility: number; published: Published | null };
+  /** Out-of-order or warm-up messages skipped. */
+  ignored: number;
+  updates: number;
+}
+
+type RegimeEvent = FeaturesEvent | { type: 'qt.fresh'; reason: string; at: number };
+
+function update(symbol: string, ts: number, regime: Regime, volatility: number, trend: number): OutputEvent {
+  const data: RegimeUpdate = { symbol, ts, regime, volatility: Math.max(0, volatility), trend: Number.isFinite(trend) ? trend : 0 };
+  return { type: OUTPUT_EVENT, subject: subjects.regime(symbol), msgId: `regime:${symbol}:${ts}`, data };
+}
+
+const due = (p: Published | null, label: Regime, ts: number, refreshMs: number): boolean =>
+  p === null || p.label !== label || ts - p.ts >= refreshMs;
+
+/**
+ * Regime brain: per symbol, trend_up / trend_down / range / volatile from the features the symbol
+ * actors publish (trend in ATR units, volatility relative to the symbol's own baseline), with band
+ * hysteresis plus `confirmBars` so one noisy bar cannot flip a label; and a MARKET regime from the
+ * cross-section. Publishes only on a label change, plus a refresh every `refreshMs` of feature time,
+ * with msgIds from the feature timestamp so a replay republishes nothing new.
+ */
+export const regimeMachine = setup({
+  types: { context: {} as RegimeContext, events: {} as RegimeEvent, input: {} as RegimeInput, emitted: {} as OutputEvent },
+  actions: {
+    classify: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'features') return;
+      const prev = context.symbols[event.symbol];
+      if (!event.ready || !event.features || (prev && event.ts <= prev.lastTs)) {
+        enqueue.assign({ ignored: context.ignored + 1 });
+        return;
+      }
+      const next = stepSymbol(prev ?? emptySymbolState(), event.features, context.params);
+      let published = prev?.published ?? null;
+      if (next.label !== 'unknown' && due(published, next.label, event.ts, context.refreshMs)) {
+        enqueue.emit(update(event.symbol, event.ts, next.label, next.atrNorm, next.trend));
+        published = { label: next.label, ts: event.ts };
+      }
+      const symbols = { ...context.symbols, [event.symbol]: { ...next, lastTs: event.ts, published } };
+      const live = Object.values(symbols).filter((s) => s.lastTs >= event.ts - context.staleMs);
+      const m = marketRegime(context.market.label, live, context.params);
+      let mPublished = context.market.published;
+      if (m.regime !== 'unknown' && due(mPublished, m.regime, event.ts, context.refreshMs)) {
+        enqueue.emit(update(MARKET, event.ts, m.regime, m.volatility, m.trend));
+        mPublished = { label: m.regime, ts: event.ts };
+      }
+      enqueue.assign({ symbols, market: { label: m.regime, trend: m.trend, volatility: m.volatility, published: mPublished }, updates: context.updates + 1 });
+    }),
+  },
+}).createMachine({
+  id: 'regime',
+  context: ({ input }) => {
+    const { refreshMs, staleMs, ...p } = input;
+    const given = Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
+    return {
+      params: { ...DEFAULT_REGIME_PARAMS, ...given },
+      refreshMs: refreshMs ?? 900_000,
+      staleMs: staleMs ?? 600_000,
+      symbols: {},
+      market: { label: 'unknown', trend: 0, volatility: 0, published: null },
+      ignored: 0,
+      updates: 0,
+    };
+  },
+  on: { features: { actions: 'classify' } },
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { JournalEntry, OutputEvent } from '../../../protocols/index.js';
+import { applyPosition, createLedger, dailyLoss, DAY_MS, equityOf, weekOf } from './ledger.js';
+import { initialRiskContext, riskStep, type RiskContext, type RiskEvent } from './risk.step.js';
+import { TEST_LIMITS, testIntent, testPosition } from './testing.js';
+
+const T0 = Date.UTC(2024, 2, 6, 12); // a Wednesday, noon UTC
+
+function run(ctx: RiskContext, events: RiskEvent[]) {
+  const outs: OutputEvent[] = [];
+  for (const e of events) {
+    const r = riskStep(ctx, e);
+    ctx = r.ctx;
+    outs.push(...r.outputs);
+  }
+  return { ctx, outs };
+}
+const closedLoss = (sym: string, at: number, loss: number): RiskEvent => ({ type: 'position', update: testPosition(sym, at, { state: 'closed', qty: 0, side: null, realizedPnl: -loss }), at });
+const policies = (outs: OutputEvent[]) => outs.filter((o) => o.subject === 'qt.journal.policy').map((o) => (o.data as JournalEntry).summary);
+
+describe('ledger', () => {
+  it('books a position once, ignores repeats and flat updates, and counts fees and funding', () => {
+    let l = createLedger(1_000, T0);
+    const closed = testPosition('BTCUSDT', T0, { state: 'closed', realizedPnl: -10, fees: 1, funding: -0.5 });
+    l = applyPosition(l, closed).ledger;
+    expect(equityOf(l)).toBeCloseTo(988.5);
+    l = applyPosition(l, closed).ledger;
+    l = applyPosition(l, { ...closed, state: 'flat', realizedPnl: 0, fees: 0, funding: 0 }).ledger;
+    expect(equityOf(l)).toBeCloseTo(988.5);
+    l = applyPosition(l, testPosition('BTCUSDT', T0 + 1, { unrealizedPnl: -20 })).ledger;
+    expect(dailyLoss(l)).toBeCloseTo(0.0315);
+  });
+
+  it('weeks start on Monday UTC', () => {
+    expect(weekOf(Date.UTC(2024, 2, 10, 23))).toBe(weekOf(Date.UTC(2024, 2, 4, 0)));
+    expect(weekOf(Date.UTC(2024, 2, 11, 0))).toBe(weekOf(Date.UTC(2024, 2, 4)) + 1);
+  });
+});
+
+describe('risk step', () => {
+  it('latches REDUCING/HALTED until the next UTC day or an operator reset, journaling every change', () => {
+    let { ctx, outs } = run(initialRiskContext({ limits: TEST_LIMITS, equity: 10_000 }), [closedLoss('BTCUSDT', T0, 410)]);
+    expect(ctx.tradingState).toBe('REDUCING');
+    // A winning trade does not un-latch it.
+    ({ ctx } = run(ctx, [{ type: 'position', update: testPosition('ETHUSDT', T0 + 1, { state: 'closed', realizedPnl: 300 }), at: T0 + 1 }]));
+    expect(ctx.tradingState).toBe('REDUCING');
+    ({ ctx, outs } = run(ctx, [closedLoss('SOLUSDT', T0 + 2, 400)]));
+    expect(ctx.tradingState).toBe('HALTED');
+    expect(policies(outs)[0]).toMatch(/REDUCING → HALTED: daily loss 5\.10%/);
+    ({ ctx, outs } = run(ctx, [{ type: 'reset', scope: 'halt', by: 'ops', at: T0 + 3 }]));
+    expect(ctx.tradingState).toBe('ACTIVE');
+    expect(policies(outs).join('\n')).toMatch(/operator reset \(halt\) by ops/);
+    ({ ctx } = run(ctx, [closedLoss('ADAUSDT', T0 + 4, 500)]));
+    expect(ctx.tradingState).toBe('HALTED');
+    ({ ctx, outs } = run(ctx, [{ type: 'equity', equity: ctx.ledger.wallet + ctx.ledger.realized, at: T0 + DAY_MS }]));
+    expect(ctx.tradingState).toBe('ACTIVE');
+    expect(policies(outs)[0]).toMatch(/HALTED → ACTIVE: new UTC day/);
+  });
+
+  it('starts a cooldown after a losing close and keeps the stricter of operator and CEO modes', () => {
+    let { ctx } = run(initialRiskContext({ limits: TEST_LIMITS, equity: 10_000 }), [closedLoss('BTCUSDT', T0, 3)]);
+    expect(ctx.cooldowns.BTCUSDT).toBe(T0 + 30 * 60_000);
+    let outs: OutputEvent[];
+    ({ ctx, outs } = run(ctx, [{ type: 'intent', intent: testIntent('BTCUSDT', T0 + 1_000), at: T0 + 1_000 }]));
+    expect((outs[0]!.data as JournalEntry).summary).toMatch(/DENY .*COOLDOWN/);
+    ({ ctx } = run(ctx, [
+      { type: 'policy', source: 'operator', mode: 'AGGRESSIVE', at: T0 + 2_000 },
+      { type: 'policy', source: 'ceo', mode: 'SAFE', at: T0 + 2_001 },
+    ]));
+    expect(ctx.mode).toBe('SAFE');
+    ({ ctx } = run(ctx, [{ type: 'policy', source: 'ceo', mode: 'AGGRESSIVE', at: T0 + 2_002 }]));
+    expect(ctx.mode).toBe('AGGRESSIVE');
+  });
+});

@@ -1,0 +1,51 @@
+import { hostname, userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { POLICY_KEYS } from '../../protocols/index.js';
+import { getPolicy, setPolicy, type KillSwitchValue } from '../trading/policy.js';
+import { clientBus } from './connect.js';
+
+const USAGE = 'usage: qt kill-switch on|off|status [--reason R] [--by NAME] [--json] [--nats URL] [--config F]\n';
+
+function operator(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return hostname();
+  }
+}
+
+/**
+ * `qt kill-switch on|off|status`: writes KV `qt_policy` `kill_switch` ({on, reason, ts, by}).
+ * The node's policy watcher forwards it to the risk brain, which then denies every strategy
+ * order with KILL_SWITCH (protective stops and take-profits keep flowing) and journals it.
+ */
+export async function runKillSwitch(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { nats: { type: 'string' }, config: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const op = positionals[0];
+  if (op !== 'on' && op !== 'off' && op !== 'status') {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const bus = await clientBus(values);
+  try {
+    if (op === 'status') {
+      const cur = await getPolicy<Partial<KillSwitchValue>>(bus, POLICY_KEYS.killSwitch);
+      const v = cur?.value;
+      if (values.json) process.stdout.write(`${JSON.stringify({ on: v?.on === true, ...(v ?? {}), revision: cur?.revision ?? null })}\n`);
+      else if (!v) process.stdout.write('kill switch: off (never set)\n');
+      else process.stdout.write(`kill switch: ${v.on ? 'ON' : 'off'}${v.reason ? ` — ${v.reason}` : ''}${v.by ? ` (by ${v.by}` : ''}${v.ts ? ` at ${new Date(v.ts).toISOString()})` : v.by ? ')' : ''}\n`);
+      return 0;
+    }
+    const value: KillSwitchValue = { on: op === 'on', reason: values.reason ?? (op === 'on' ? 'operator kill switch' : 'operator cleared kill switch'), ts: Date.now(), by: values.by ?? operator() };
+    const revision = await setPolicy(bus, POLICY_KEYS.killSwitch, value);
+    if (values.json) process.stdout.write(`${JSON.stringify({ ...value, revision })}\n`);
+    else process.stdout.write(`kill switch ${value.on ? 'ON' : 'off'} (qt_policy kill_switch revision ${revision}); the risk brain ${value.on ? 'denies every new strategy order' : 'accepts orders again'} once the policy watcher forwards it\n`);
+    return 0;
+  } finally {
+    await bus.close();
+  }
+}
