@@ -20,6 +20,8 @@ export const BUCKETS = {
   actors: 'qt_actors',
   supervisors: 'qt_supervisors',
   policy: 'qt_policy',
+  /** Symbol leases of a multi-node deployment (`lease.<symbol>`, `node.<id>`); history 1. */
+  leases: 'qt_leases',
 } as const;
 
 export const OBJECT_STORES = { models: 'qt_models' } as const;
@@ -59,6 +61,8 @@ export const subjects = {
   intentAll: 'qt.intent.>',
   order: (symbol: string, event: string) => `qt.order.${token(symbol)}.${token(event)}`,
   orderAll: 'qt.order.>',
+  /** One event kind of every symbol, e.g. `qt.order.*.exec` for the executor's single filter subject. */
+  orderEach: (event: string) => `qt.order.*.${token(event)}`,
   position: (symbol: string, event: string) => `qt.position.${token(symbol)}.${token(event)}`,
   positionAll: 'qt.position.>',
   journal: (kind: string) => `qt.journal.${path(kind)}`,

@@ -1,0 +1,88 @@
+/**
+ * Outputs of one order: executor commands, order events and journal entries, each with a
+ * deterministic msgId so that a re-emission (restore, replay) is deduplicated by JetStream.
+ */
+import {
+  OUTPUT_EVENT, subjects,
+  type JournalEntry, type OrderEvent, type OrderStatus, type OutputEvent, type SubmitCommand, type VenueReport,
+} from '../../protocols/index.js';
+
+/** Settings of one order. */
+export interface OrderOptions {
+  /** First status re-query of an in-flight order. @default 2000 */
+  queryBaseMs: number;
+  /** Re-query backoff ceiling. @default 30000 */
+  queryMaxMs: number;
+  /** A NOT_FOUND only proves absence this long after the place was sent. @default 5000 */
+  processingWindowMs: number;
+  /** Reconciliation queries one order may request for invalid reports. @default 3 */
+  maxReconcileQueries: number;
+  /** Trade ids remembered for duplicate detection. @default 1000 */
+  maxTrades: number;
+}
+
+export const DEFAULT_ORDER_OPTIONS: OrderOptions = { queryBaseMs: 2_000, queryMaxMs: 30_000, processingWindowMs: 5_000, maxReconcileQueries: 3, maxTrades: 1_000 };
+
+/** What the executor receives on `qt.order.<SYM>.exec`. */
+export interface ExecCommand {
+  op: 'place' | 'cancel' | 'query';
+  command: SubmitCommand | { clientOrderId: string; symbol: string };
+}
+
+/** The part of an order's context that outputs are built from. */
+export interface OrderView {
+  command: SubmitCommand;
+  status: OrderStatus;
+  prev: OrderStatus | null;
+  filledQty: number;
+  avgPrice: number;
+  reason: string | null;
+  visits: Partial<Record<OrderStatus, number>>;
+}
+
+/** An executor command; `n` numbers the order's exec commands. */
+export function execOut(cmd: SubmitCommand, op: ExecCommand['op'], n: number): OutputEvent {
+  const data: ExecCommand = { op, command: op === 'place' ? cmd : { clientOrderId: cmd.clientOrderId, symbol: cmd.symbol } };
+  return { type: OUTPUT_EVENT, subject: subjects.order(cmd.symbol, 'exec'), msgId: `exec:${cmd.clientOrderId}:${op}:${n}`, data };
+}
+
+/** The OrderEvent for the order's current view, plus its `order` (and `fill`) journal entries. */
+export function eventOut(v: OrderView, at: number, fill?: VenueReport['fill']): OutputEvent[] {
+  const c = v.command;
+  const visit = v.visits[v.status] ?? 1;
+  const msgId = `ev:${c.clientOrderId}:${v.status}:${v.filledQty}${fill ? `:${fill.tradeId}` : ''}${visit > 1 ? `:v${visit}` : ''}`;
+  const ev: OrderEvent = {
+    clientOrderId: c.clientOrderId, intentId: c.intentId, leg: c.leg, symbol: c.symbol, side: c.side,
+    status: v.status, prev: v.prev, qty: c.qty ?? 0, filledQty: v.filledQty, avgPrice: v.avgPrice,
+    ...(fill ? { fill } : {}), ...(v.reason ? { reason: v.reason } : {}), attribution: c.attribution, ts: at,
+  };
+  const out: OutputEvent[] = [{ type: OUTPUT_EVENT, subject: subjects.order(c.symbol, 'event'), msgId, data: ev }];
+  const base = { ts: at, symbol: c.symbol, intentId: c.intentId, clientOrderId: c.clientOrderId, attribution: c.attribution };
+  if (v.status !== v.prev) {
+    const j: JournalEntry = {
+      ...base, kind: 'order',
+      summary: `${c.leg} ${c.side} ${c.orderType} ${c.qty ?? 'close'} ${c.symbol}: ${v.prev ?? 'new'} → ${v.status}${v.reason ? ` (${v.reason})` : ''}`,
+      data: { status: v.status, prev: v.prev, filledQty: v.filledQty, avgPrice: v.avgPrice, leg: c.leg, reduceOnly: c.reduceOnly, ...(v.reason ? { reason: v.reason } : {}) },
+    };
+    out.push({ type: OUTPUT_EVENT, subject: subjects.journal('order'), msgId: `j${msgId}`, data: j });
+  }
+  if (fill) {
+    const j: JournalEntry = {
+      ...base, kind: 'fill',
+      summary: `${c.side} ${fill.qty} ${c.symbol} @ ${fill.price} (${c.leg}; filled ${v.filledQty}/${c.qty ?? '?'})`,
+      data: { ...fill, filledQty: v.filledQty, avgPrice: v.avgPrice, leg: c.leg },
+    };
+    out.push({ type: OUTPUT_EVENT, subject: subjects.journal('fill'), msgId: `jf:${c.clientOrderId}:${fill.tradeId}`, data: j });
+  }
+  return out;
+}
+
+/** A `reconcile` journal entry for a report that does not fit the table. */
+export function reconcileOut(c: SubmitCommand, from: OrderStatus, to: string, r: VenueReport, n: number, at: number, querying: boolean): OutputEvent {
+  const j: JournalEntry = {
+    kind: 'reconcile', ts: at, symbol: c.symbol, intentId: c.intentId, clientOrderId: c.clientOrderId, attribution: c.attribution,
+    summary: `invalid transition ${from} → ${to} from a ${r.source} ${r.status} report; not applied, ${querying ? 'status query requested' : 'query budget spent: needs reconciliation'}`,
+    data: { from, to, report: r, querying },
+  };
+  return { type: OUTPUT_EVENT, subject: subjects.journal('reconcile'), msgId: `jrc:${c.clientOrderId}:${from}:${to}:${n}`, data: j };
+}

@@ -1,0 +1,254 @@
+/**
+ * The executor: the only code that sends orders to the venue. It consumes the orders actors'
+ * `qt.order.<SYM>.exec` commands and answers each with a VenueReport on `qt.order.<SYM>.report`.
+ *
+ * Policy for "not sent" errors (rate limit, open circuit, venue closed): nothing reached the venue,
+ * so the command is retried in place (same client order id) with backoff for up to
+ * `notSentGiveUpMs`. Retrying in place — rather than nak-with-delay — keeps the commands of one
+ * symbol in order, so a status query can never overtake the place it asks about. When the budget is
+ * spent a place is answered REJECTED `not sent: …` only if this process made every attempt
+ * (first delivery): the command is then acked and never sent, which proves no order exists. A
+ * redelivered place may have been sent by a crashed predecessor, so it is answered UNKNOWN instead
+ * and the order machine keeps querying. Every place thus ends in a report: never silently pending.
+ */
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import {
+  DLQ_REASON_HEADER, DLQ_SOURCE_HEADER, OrderCommandSchema, STREAMS, subjects,
+  type OrderRequest, type SubmitCommand, type VenueOrder, type VenueReport,
+} from '../../protocols/index.js';
+import type { Clock } from '../clock/index.js';
+import { decode, encode, msgHeaders } from '../codec.js';
+import { InjectedCrash, RuntimeError } from '../errors.js';
+import type { Bus } from '../nats/index.js';
+import { OrderRefusedError } from '../venues/binance/errors.js';
+import type { BinanceVenue } from '../venues/binance/types.js';
+
+export type WorkerExit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: Error };
+
+/** A supervised worker (structurally a supervisor ChildHandle). */
+export interface TradingWorker {
+  readonly exited: Promise<WorkerExit>;
+  stop(): Promise<void>;
+  kill(): void;
+  inject(error: Error): void;
+  info(): Record<string, unknown>;
+}
+
+export interface ExecutorOptions {
+  bus: Bus;
+  venue: Pick<BinanceVenue, 'venue' | 'placeOrder' | 'cancelOrder' | 'getOrder'>;
+  clock: Clock;
+  logger: Logger;
+  /** @default 'qt_executor' */
+  durable?: string;
+  /** How long a command that could not be sent is retried before it is given up. @default 20000 */
+  notSentGiveUpMs?: number;
+  /** @default 250 */
+  retryBaseMs?: number;
+  /** @default 5000 */
+  retryMaxMs?: number;
+  /** A new consumer starts this far back, so commands emitted just before the first start run. @default 60000 */
+  replayWindowMs?: number;
+  /** @default 512 */
+  maxAckPending?: number;
+  /** @default 30 */
+  ackWaitSec?: number;
+}
+
+const ExecSchema = z.strictObject({
+  op: z.enum(['place', 'cancel', 'query']),
+  command: z.union([OrderCommandSchema, z.strictObject({ clientOrderId: z.string().min(1), symbol: z.string() })]),
+});
+
+/** Venue view of an order → the report the orders actor consumes. */
+export function orderReport(o: VenueOrder, source: VenueReport['source'], ts: number): VenueReport {
+  return {
+    type: 'report', source, clientOrderId: o.clientOrderId, symbol: o.symbol, status: o.status,
+    ...(o.orderId !== undefined ? { orderId: o.orderId } : {}),
+    executedQty: o.filledQty, avgPrice: o.avgPrice,
+    ...(o.reject ? { reason: o.reject.reason, code: o.reject.code } : {}),
+    ts: o.updateTime || ts,
+  };
+}
+
+/** Deterministic msgId of a report: the same venue fact published twice is stored once. */
+export function reportMsgId(r: VenueReport): string {
+  return `rep:${r.clientOrderId}:${r.status}:${r.executedQty}${r.fill ? `:${r.fill.tradeId}` : ''}`;
+}
+
+/** Publishes a report on `qt.order.<SYM>.report`. */
+export async function publishReport(bus: Bus, r: VenueReport): Promise<void> {
+  await bus.js.publish(subjects.order(r.symbol, 'report'), encode(r), { msgID: reportMsgId(r), headers: msgHeaders() });
+}
+
+function toRequest(c: SubmitCommand): OrderRequest {
+  return {
+    symbol: c.symbol, side: c.side, type: c.orderType, clientOrderId: c.clientOrderId,
+    ...(c.qty !== undefined && !c.closePosition ? { qty: c.qty } : {}),
+    ...(c.orderType === 'LIMIT' && c.price !== undefined ? { price: c.price } : {}),
+    ...(c.orderType === 'LIMIT' && c.timeInForce ? { timeInForce: c.timeInForce } : {}),
+    ...(c.stopPrice !== undefined ? { stopPrice: c.stopPrice } : {}),
+    ...(c.closePosition ? { closePosition: true } : c.reduceOnly ? { reduceOnly: true } : {}),
+    ...(c.callbackRate !== undefined ? { callbackRate: c.callbackRate } : {}),
+    ...(c.activationPrice !== undefined ? { activationPrice: c.activationPrice } : {}),
+  };
+}
+
+class Abandoned extends RuntimeError {
+  override name = 'Abandoned';
+}
+
+/** Starts the executor on a durable consumer of `qt.order.*.exec`. */
+export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> {
+  const { bus, venue, clock } = o;
+  const log = o.logger.child({ component: 'executor', venue: venue.venue });
+  const durable = o.durable ?? 'qt_executor';
+  const giveUpMs = o.notSentGiveUpMs ?? 20_000;
+  const baseMs = o.retryBaseMs ?? 250;
+  const maxMs = o.retryMaxMs ?? 5_000;
+  let resolveExit!: (e: WorkerExit) => void;
+  const exited = new Promise<WorkerExit>((r) => (resolveExit = r));
+  let ended = false;
+  const chains = new Map<string, Promise<void>>();
+  const counts = { place: 0, cancel: 0, query: 0, reports: 0, dlq: 0, notSent: 0, pending: 0 };
+
+  const end = (e: WorkerExit) => {
+    if (ended) return;
+    ended = true;
+    void sub?.stop();
+    if (e.kind === 'crash') log.warn({ err: e.error }, 'executor crashed');
+    resolveExit(e);
+  };
+  const fail = (e: unknown) => end({ kind: 'crash', error: e instanceof Error ? e : new RuntimeError(String(e)) });
+
+  /** Runs `call` until it stops throwing "not sent" errors, or the give-up budget is spent. */
+  async function retrying<T>(m: JsMsg, what: string, call: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: Error }> {
+    const started = clock.now();
+    for (let attempt = 0; ; attempt++) {
+      if (ended) throw new Abandoned(`${what}: executor stopping`);
+      try {
+        return { ok: true, value: await call() };
+      } catch (err) {
+        if (err instanceof OrderRefusedError) throw err;
+        const error = err instanceof Error ? err : new RuntimeError(String(err));
+        const hint = (err as { retryAfterMs?: number }).retryAfterMs;
+        const wait = Math.min(maxMs, Math.max(hint ?? 0, baseMs * 2 ** attempt));
+        if (clock.now() - started + wait > giveUpMs) return { ok: false, error };
+        log.warn({ what, attempt, err: error.message, wait }, 'venue call not executed; retrying with the same client order id');
+        m.working();
+        await clock.sleep(wait);
+      }
+    }
+  }
+
+  async function execute(m: JsMsg, op: 'place' | 'cancel' | 'query', cmd: { clientOrderId: string; symbol: string }, submit?: SubmitCommand): Promise<VenueReport | undefined> {
+    const now = () => clock.now();
+    const base = { type: 'report' as const, clientOrderId: cmd.clientOrderId, symbol: cmd.symbol, executedQty: 0, avgPrice: 0 };
+    counts[op]++;
+    if (op === 'place') {
+      try {
+        const r = await retrying(m, `place ${cmd.clientOrderId}`, () => venue.placeOrder(toRequest(submit!)));
+        if (r.ok) return orderReport(r.value, 'rest', now());
+        counts.notSent++;
+        const code = (r.error as { code?: number }).code;
+        if (m.info.deliveryCount === 1) {
+          return { ...base, source: 'rest', status: 'REJECTED', reason: `not sent: ${r.error.message}`, ...(code !== undefined ? { code } : {}), ts: now() };
+        }
+        return { ...base, source: 'rest', status: 'UNKNOWN', reason: `not sent by this delivery (${r.error.message}); an earlier one may have been`, ts: now() };
+      } catch (err) {
+        if (!(err instanceof OrderRefusedError)) throw err;
+        // A local refusal is proof: nothing was sent, so nothing exists at the venue.
+        return { ...base, source: 'rest', status: 'REJECTED', reason: err.message, code: 0, ts: now() };
+      }
+    }
+    const r = await retrying(m, `${op} ${cmd.clientOrderId}`, () =>
+      op === 'cancel' ? venue.cancelOrder(cmd.symbol, cmd.clientOrderId) : venue.getOrder(cmd.symbol, cmd.clientOrderId),
+    );
+    // A failed cancel or query leaves the order in flight: the order machine's timer asks again.
+    if (!r.ok) {
+      log.warn({ op, clientOrderId: cmd.clientOrderId, err: r.error.message }, 'venue unavailable; the order stays in flight');
+      return undefined;
+    }
+    if (!r.value) return { ...base, source: 'query', status: 'NOT_FOUND', ts: now() };
+    return orderReport(r.value, op === 'cancel' ? 'rest' : 'query', now());
+  }
+
+  async function handle(m: JsMsg): Promise<void> {
+    let parsed: z.infer<typeof ExecSchema>;
+    try {
+      const r = ExecSchema.safeParse(decode(m.data));
+      if (!r.success) throw new RuntimeError(`malformed exec command: ${r.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      parsed = r.data;
+      const symbol = m.subject.split('.')[2];
+      if (parsed.command.symbol !== symbol) throw new RuntimeError(`exec for ${parsed.command.symbol} on ${symbol}'s subject`);
+      if (parsed.op === 'place' && (!('type' in parsed.command) || parsed.command.type !== 'submit')) throw new RuntimeError('place without a submit command');
+    } catch (err) {
+      counts.dlq++;
+      const reason = (err as Error).message.slice(0, 1024).replace(/[\r\n]+/g, ' ');
+      await bus.js.publish(subjects.dlq('executor'), m.data, {
+        msgID: `dlq:executor:${m.seq}`, headers: msgHeaders({ [DLQ_REASON_HEADER]: reason, [DLQ_SOURCE_HEADER]: m.subject }),
+      });
+      m.ack();
+      return;
+    }
+    const cmd = parsed.command;
+    const submit = 'type' in cmd && cmd.type === 'submit' ? cmd : undefined;
+    const report = await execute(m, parsed.op, cmd, submit);
+    if (report) {
+      await publishReport(bus, report);
+      counts.reports++;
+    }
+    m.ack();
+  }
+
+  const existing = await bus.jsm.consumers.info(STREAMS.orders, durable).catch(() => undefined);
+  if (!existing) {
+    await bus.jsm.consumers.add(STREAMS.orders, {
+      durable_name: durable,
+      filter_subject: subjects.orderEach('exec'),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: new Date(clock.now() - (o.replayWindowMs ?? 60_000)).toISOString(),
+      max_ack_pending: o.maxAckPending ?? 512,
+      ack_wait: nanos((o.ackWaitSec ?? 30) * 1_000),
+    });
+  }
+  const consumer = await bus.js.consumers.get(STREAMS.orders, durable);
+  const sub: ConsumerMessages = await consumer.consume({
+    max_messages: o.maxAckPending ?? 512,
+    callback: (m) => {
+      if (ended) return;
+      // Per symbol in order (a query never overtakes its place); symbols run in parallel.
+      const symbol = m.subject.split('.')[2] ?? '';
+      counts.pending++;
+      const next = (chains.get(symbol) ?? Promise.resolve()).then(() => (ended ? undefined : handle(m))).finally(() => counts.pending--);
+      chains.set(symbol, next.catch(() => undefined));
+      next.catch((e: unknown) => (e instanceof Abandoned ? undefined : fail(e)));
+    },
+  });
+  void (async () => {
+    for await (const s of sub.status()) {
+      if (s.type === 'consumer_deleted' || s.type === 'consumer_not_found' || s.type === 'stream_not_found') {
+        fail(new RuntimeError(`executor consumer: ${s.type}`, { retryable: true }));
+      }
+    }
+  })().catch(() => undefined);
+
+  return {
+    exited,
+    async stop() {
+      if (ended) return;
+      await sub.close().catch(() => undefined);
+      end({ kind: 'shutdown' });
+      // In-progress venue calls finish (or abandon their retries) before stop resolves; unacked
+      // commands are redelivered to the next executor.
+      await Promise.all(chains.values());
+    },
+    kill: () => end({ kind: 'shutdown' }),
+    inject: (e: Error) => fail(e instanceof Error ? e : new InjectedCrash()),
+    info: () => ({ durable, ...counts }),
+  };
+}
