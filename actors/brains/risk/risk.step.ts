@@ -205,7 +205,8 @@ function decide(c: RiskContext, intent: Intent, at: number, limits: RiskLimits, 
   if (!approved || !coid) return { ...c, seen, stats };
   const cmd: SubmitCommand = {
     type: 'submit', clientOrderId: coid, intentId: intent.intentId, leg, symbol: intent.symbol, side: intent.side, orderType: 'MARKET',
-    qty: ev.qty, reduceOnly: intent.kind === 'exit', attribution: intent.attribution, ts: at,
+    // The reference price bounds the order's notional downstream; the executor sends it only for LIMIT orders.
+    qty: ev.qty, price: intent.price, reduceOnly: intent.kind === 'exit', attribution: intent.attribution, ts: at,
   };
   outputs.push(out(subjects.order(intent.symbol, 'submit'), cmd, coid));
   const b = refill(c.bucket, at, limits);
