@@ -142,6 +142,8 @@ export const OrderCommandSchema = z.discriminatedUnion('type', [
     timeInForce: z.enum(['GTC', 'IOC', 'FOK', 'GTX']).optional(),
     callbackRate: z.number().min(0.1).max(5).optional(),
     activationPrice: pos.optional(),
+    /** Price a conditional order triggers on; protective legs use MARK_PRICE. */
+    workingType: z.enum(['MARK_PRICE', 'CONTRACT_PRICE']).optional(),
     attribution: z.string(),
     ts: z.number().int(),
   }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FEATURE_NAMES, FEATURE_SPEC } from '../../models/features/index.js';
 import { regimeMachine, type FeaturesEvent } from '../../actors/brains/regime/index.js';
 import { strategyMachine, type StrategyEvent } from '../../actors/brains/strategy/index.js';
 import { RegimeUpdateSchema, SignalSchema, STREAMS, subjects } from '../../protocols/index.js';
@@ -16,7 +17,9 @@ const FeaturesMsgSchema = z.object({
   ts: z.number().int().nonnegative(),
   close: z.number().positive(),
   ready: z.boolean(),
-  names: z.array(z.string()),
+  /** Either the names, or the spec hash prefix of the feature spec that ordered the values. */
+  names: z.array(z.string()).optional(),
+  spec: z.string().optional(),
   features: z.array(finite),
 });
 
@@ -53,9 +56,11 @@ export function parseFeatures(payload: unknown, subject: string): Omit<FeaturesE
   const m = check(FeaturesMsgSchema, payload, 'features message');
   sameSymbol(m.symbol, subject.split('.')[3], 'features');
   if (!m.ready) return { type: 'features', venue: m.venue, symbol: m.symbol, ts: m.ts, ready: false, features: null };
-  if (m.names.length !== m.features.length) throw new BadInputError(`features has ${m.features.length} values for ${m.names.length} names`);
+  if (!m.names && m.spec !== FEATURE_SPEC.hash.slice(0, m.spec?.length ?? 0)) throw new BadInputError(`features of another spec (${m.spec ?? 'none'}) than this node's ${FEATURE_SPEC.hash.slice(0, 16)}`);
+  const names: readonly string[] = m.names ?? FEATURE_NAMES;
+  if (names.length !== m.features.length) throw new BadInputError(`features has ${m.features.length} values for ${names.length} names`);
   const get = (n: string) => {
-    const i = m.names.indexOf(n);
+    const i = names.indexOf(n);
     if (i < 0) throw new BadInputError(`features message lacks ${n}`);
     return m.features[i]!;
   };

@@ -2,6 +2,9 @@ import type { Service } from '@nats-io/services';
 import type { Logger } from 'pino';
 import { BUCKETS } from '../../protocols/index.js';
 import { heartbeatDef } from './defs.js';
+import { ceoDef, CEO_ID, riskDef, RISK_ID } from './defs-risk.js';
+import { regimeDef, strategyDef } from './defs-strategy.js';
+import { startPolicyWatcher } from '../trading/policy.js';
 import {
   createNatsReporter, createSupervisor, hostedChild, isSupervisor, startControlService, supervisorChild,
   type ChildSpec, type NatsReporter, type Supervisor,
@@ -65,7 +68,7 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
   const s = cfg.supervision;
   const supDeps = { clock: ctx.clock, reporter, node, onError: (err: unknown) => logger.warn({ err }, 'supervisor reporter error') };
   const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };
-  const links: VenueLinks = {};
+  const links: VenueLinks = { rules: new Map() };
   const [venue, universe] = ctx.kernelOnly ? [] : venueChildren({ cfg, bus, logger, clock: ctx.clock, marketClock: ctx.marketClock, supDeps, links, host: hostDeps });
   const root = createSupervisor(
     {
@@ -75,16 +78,35 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
       children: [
         ...(ctx.extraChildren?.(hostDeps) ?? []),
         ...(venue ? [venue] : []),
-        supervisorChild({ id: 'brains', strategy: 'one_for_one', ...common, children: [hostedChild(heartbeatDef(node), node, hostDeps, { childId: 'heartbeat' })] }, supDeps),
+        supervisorChild(
+          {
+            id: 'brains',
+            strategy: 'one_for_one',
+            ...common,
+            children: [
+              hostedChild(heartbeatDef(node), node, hostDeps, { childId: 'heartbeat' }),
+              ...(ctx.kernelOnly
+                ? []
+                : [
+                    { id: 'policy', start: () => startPolicyWatcher({ bus, logger, defaultMode: cfg.risk.mode }) },
+                    hostedChild(riskDef(cfg), RISK_ID, hostDeps, { childId: 'risk' }),
+                    hostedChild(ceoDef(cfg), CEO_ID, hostDeps, { childId: 'ceo' }),
+                    hostedChild(regimeDef(cfg), 'main', hostDeps, { childId: 'regime' }),
+                    hostedChild(strategyDef(cfg), 'main', hostDeps, { childId: 'strategy' }),
+                  ]),
+            ],
+          },
+          supDeps,
+        ),
         // Pool intensity scales with its size: one symbol's crash loop must not take the others down.
-        supervisorChild({ id: 'symbols', strategy: 'simple_one_for_one', ...common, intensity: Math.max(s.intensity, cfg.universe.topN) }, supDeps),
+        ...['orders', 'positions', 'symbols'].map((id) => supervisorChild({ id, strategy: 'simple_one_for_one', ...common, intensity: Math.max(s.intensity, cfg.universe.topN) }, supDeps)),
         ...(universe ? [universe] : []),
       ],
     },
     supDeps,
   );
-  links.pool = () => {
-    const h = root.whichChildren().find((c) => c.id === 'symbols')?.handle;
+  links.pool = (name) => {
+    const h = root.whichChildren().find((c) => c.id === name)?.handle;
     return isSupervisor(h) ? h : undefined;
   };
   await root.start();

@@ -33,7 +33,7 @@ export async function runSim(argv: string[]): Promise<number> {
   });
   const clock = cfg.sim.speed === 1 ? createLiveClock() : createScaledClock(cfg.sim.speed);
   const sim = await startSimulator({
-    clock, symbols: cfg.sim.symbols, seed: cfg.sim.seed, port: cfg.sim.port, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET,
+    clock, serverClock: createLiveClock(), symbols: cfg.sim.symbols, seed: cfg.sim.seed, port: cfg.sim.port, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET,
     initialBalance: cfg.sim.initialBalance, ...(cfg.sim.data ? { data: cfg.sim.data } : {}),
   });
   process.stdout.write(

@@ -8,26 +8,34 @@ import { BadInputError, RuntimeError } from '../errors.js';
 import type { ActorDefinition } from '../host/index.js';
 import { startMarketData, startUniverseWatch, type MarketDataWorker } from '../market/index.js';
 import type { Bus } from '../nats/index.js';
+import { startExecutor, startUserStreamBridge } from '../trading/index.js';
+import { startReconciler } from '../trading/reconcile.js';
 import { createBinanceVenue } from '../venues/binance/index.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
-import { startSimulator, type Simulator } from '../venues/sim/run.js';
 import { serveSimFaults } from '../venues/sim/nats-faults.js';
-import { symbolDef } from './defs.js';
+import { startSimulator, type Simulator } from '../venues/sim/run.js';
+import type { PlanRules } from '../../actors/brains/exit/index.js';
 import type { NodeHostDeps } from './node.js';
 import { SIM_API_KEY, SIM_API_SECRET } from './sim.js';
+import { symbolTargets } from './symbols.js';
 
 /** Live handles shared between siblings; a restarted child re-registers itself. */
 export interface VenueLinks {
   sim?: Simulator;
   venue?: BinanceVenue;
   market?: MarketDataWorker;
-  /** The symbols pool, once the root has started it. */
-  pool?: () => Supervisor | undefined;
+  /** Trading filters by symbol, filled from exchange info when the adapter starts. */
+  rules: Map<string, PlanRules>;
+  /** A pool by name (`symbols`, `orders`, `positions`), once the root has started it. */
+  pool?: (name: string) => Supervisor | undefined;
+  /** Keeps a symbol's actors and market data alive outside the universe (adopted orphans). */
+  pin?: (symbol: string) => Promise<void>;
 }
 
 type Exit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: Error };
 
-function service(close: () => Promise<void>, info: () => Record<string, unknown> = () => ({})) {
+/** Wraps a resource with a close function as a supervised child handle. */
+export function service(close: () => Promise<void>, info: () => Record<string, unknown> = () => ({})) {
   let resolveExit!: (e: Exit) => void;
   const exited = new Promise<Exit>((r) => (resolveExit = r));
   let done = false;
@@ -37,13 +45,7 @@ function service(close: () => Promise<void>, info: () => Record<string, unknown>
     await close().catch(() => undefined);
     resolveExit(e);
   };
-  return {
-    exited,
-    stop: () => end({ kind: 'shutdown' }),
-    kill: () => void end({ kind: 'shutdown' }),
-    inject: (error: Error) => void end({ kind: 'crash', error }),
-    info,
-  };
+  return { exited, stop: () => end({ kind: 'shutdown' }), kill: () => void end({ kind: 'shutdown' }), inject: (error: Error) => void end({ kind: 'crash', error }), info };
 }
 
 export const universeDef = (cfg: Config, venue: string): ActorDefinition => ({
@@ -59,54 +61,95 @@ export const universeDef = (cfg: Config, venue: string): ActorDefinition => ({
   },
 });
 
+interface VenueCtx {
+  cfg: Config;
+  bus: Bus;
+  logger: Logger;
+  clock: Clock;
+  marketClock: Clock;
+  supDeps: Omit<SupervisorDeps, 'path'>;
+  links: VenueLinks;
+  host: NodeHostDeps;
+}
+
+const need = <T>(x: T | undefined, what: string): T => {
+  if (x === undefined) throw new RuntimeError(`${what} is not running`, { retryable: true });
+  return x;
+};
+
 /**
- * The venue subtree (rest_for_one: a restarted simulator takes the adapter and market data down
- * with it, since they hold its URL) plus the universe actor and its watcher.
+ * The venue subtree, rest_for_one in dependency order: simulator → adapter → market data →
+ * executor → user stream → reconciler. A restarted simulator takes everything after it down with
+ * it, since they all hold its URL; a restarted adapter takes the streams and the executor.
  */
-export function venueChildren(o: { cfg: Config; bus: Bus; logger: Logger; clock: Clock; marketClock: Clock; supDeps: Omit<SupervisorDeps, 'path'>; links: VenueLinks; host: NodeHostDeps }): ChildSpec[] {
+function venueSubtree(o: VenueCtx): ChildSpec[] {
+  const { cfg, bus, logger, links } = o;
+  const children: ChildSpec[] = [];
+  if (cfg.venue.kind !== 'sim') throw new RuntimeError(`venue ${cfg.venue.kind} is not wired in this build yet`);
+  children.push({
+    id: 'sim',
+    start: async () => {
+      const sim = await startSimulator({
+        clock: o.marketClock, serverClock: o.clock, symbols: cfg.sim.symbols, seed: cfg.sim.seed, port: cfg.sim.port, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET,
+        initialBalance: cfg.sim.initialBalance, ...(cfg.sim.data ? { data: cfg.sim.data } : {}),
+      });
+      // Fault injection is switchable at run time over NATS as well as HTTP.
+      const faults = serveSimFaults(bus.nc, sim.server.faults);
+      links.sim = sim;
+      logger.info({ rest: sim.url, ws: sim.wsUrl, symbols: sim.symbols.length }, 'simulator venue up');
+      return service(async () => {
+        faults.stop();
+        await sim.close();
+      }, () => ({ url: sim.url, symbols: sim.symbols.length }));
+    },
+  });
+  children.push({
+    id: 'adapter',
+    start: async () => {
+      const sim = need(links.sim, 'simulator');
+      const venue = createBinanceVenue({ mode: 'sim', restUrl: sim.url, wsUrl: sim.wsUrl, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, clock: o.clock, logger });
+      for (const r of await venue.markets()) links.rules.set(r.symbol, { tickSize: r.tickSize, stepSize: r.marketStepSize || r.stepSize, minQty: r.marketMinQty || r.minQty, minNotional: r.minNotional });
+      links.venue = venue;
+      return service(() => venue.close(), () => ({ ...venue.breakerState().breakers }));
+    },
+  });
+  children.push({
+    id: 'market-data',
+    start: async () => {
+      const venue = need(links.venue, 'adapter');
+      const known = links.pool?.('symbols')?.whichChildren().map((c) => c.id.replace(/^symbol-/, '')) ?? [];
+      const md = await startMarketData({
+        // Candle closes and ticker refreshes follow the market's clock (scaled with --speed).
+        venue, bus, clock: o.marketClock, logger, intervals: cfg.market.intervals, tickersEveryMs: cfg.universe.refreshHours * 3_600_000,
+        markEveryMs: cfg.market.markEveryMs, trades: cfg.market.trades, warmupCandles: cfg.market.warmupCandles, symbols: known,
+      });
+      links.market = md;
+      return md;
+    },
+  });
+  children.push({ id: 'executor', start: () => startExecutor({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger }) });
+  children.push({ id: 'user-stream', start: () => startUserStreamBridge({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger }) });
+  children.push({
+    id: 'reconciler',
+    start: () =>
+      startReconciler({
+        bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger, everyMs: cfg.reconcile.everySec * 1_000,
+        onReport: (r) => {
+          for (const s of r.adopted) void links.pin?.(s);
+        },
+      }),
+  });
+  return children;
+}
+
+/** The venue subtree, and the universe subtree (selector + watcher) that feeds the per-symbol pools. */
+export function venueChildren(o: VenueCtx): [ChildSpec, ChildSpec] {
   const { cfg, bus, logger, links } = o;
   const venueName = cfg.venue.kind === 'sim' ? 'sim' : 'binance';
   const s = cfg.supervision;
   const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };
-  const children: ChildSpec[] = [];
-  if (cfg.venue.kind === 'sim') {
-    children.push({
-      id: 'sim',
-      start: async () => {
-        const sim = await startSimulator({
-          clock: o.marketClock, symbols: cfg.sim.symbols, seed: cfg.sim.seed, port: cfg.sim.port, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET,
-          initialBalance: cfg.sim.initialBalance, ...(cfg.sim.data ? { data: cfg.sim.data } : {}),
-        });
-        // Fault injection is switchable at run time over NATS as well as HTTP.
-        const faults = serveSimFaults(bus.nc, sim.server.faults);
-        links.sim = sim;
-        logger.info({ rest: sim.url, ws: sim.wsUrl, symbols: sim.symbols.length }, 'simulator venue up');
-        return service(async () => {
-          faults.stop();
-          await sim.close();
-        }, () => ({ url: sim.url, symbols: sim.symbols.length }));
-      },
-    });
-  } else {
-    throw new RuntimeError(`venue ${cfg.venue.kind} is not wired in this build yet`);
-  }
-  children.push({
-    id: 'market-data',
-    start: async () => {
-      if (!links.sim) throw new RuntimeError('simulator not running');
-      const venue = createBinanceVenue({ mode: 'sim', restUrl: links.sim.url, wsUrl: links.sim.wsUrl, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, clock: o.clock, logger });
-      links.venue = venue;
-      const known = links.pool?.()?.whichChildren().map((c) => c.id.replace(/^symbol-/, '')) ?? [];
-      const md = await startMarketData({
-        venue, bus, clock: o.clock, logger, intervals: cfg.market.intervals, tickersEveryMs: cfg.universe.refreshHours * 3_600_000,
-        markEveryMs: cfg.market.markEveryMs, trades: cfg.market.trades, warmupCandles: cfg.market.warmupCandles, symbols: known,
-      });
-      links.market = md;
-      void md.exited.then(() => venue.close());
-      return md;
-    },
-  });
-  const brains = supervisorChild(
+  const targets = symbolTargets({ cfg, venue: venueName, links, host: o.host });
+  const universe = supervisorChild(
     {
       id: 'universe',
       strategy: 'rest_for_one',
@@ -115,27 +158,18 @@ export function venueChildren(o: { cfg: Config; bus: Bus; logger: Logger; clock:
         hostedChild(universeDef(cfg, venueName), venueName, o.host, { childId: 'selector' }),
         {
           id: 'watch',
-          start: () =>
-            startUniverseWatch({
-              bus, venue: venueName, logger,
-              targets: {
-                startSymbol: async (sym) => {
-                  const pool = links.pool?.();
-                  if (!pool || pool.whichChildren().some((c) => c.id === `symbol-${sym}`)) return;
-                  await pool.startChild(hostedChild(symbolDef({ venue: venueName, interval: cfg.market.intervals[0]!, signalSource: cfg.signals.source, fallbackRule: cfg.signals.fallbackRule }), sym, o.host, { childId: `symbol-${sym}` }));
-                },
-                stopSymbol: async (sym) => {
-                  const pool = links.pool?.();
-                  if (pool?.whichChildren().some((c) => c.id === `symbol-${sym}`)) await pool.terminateChild(`symbol-${sym}`);
-                },
-                hasOpenPosition: async () => false,
-                setMarketSymbols: async (syms) => links.market?.setUniverse(syms),
-              },
-            }),
+          start: async () => {
+            const w = await startUniverseWatch({ bus, venue: venueName, logger, targets });
+            links.pin = async (sym) => {
+              await targets.startSymbol(sym);
+              await w.pin(sym);
+            };
+            return w;
+          },
         },
       ],
     },
     o.supDeps,
   );
-  return [supervisorChild({ id: 'venue', strategy: 'rest_for_one', ...common, children }, o.supDeps), brains];
+  return [supervisorChild({ id: 'venue', strategy: 'rest_for_one', ...common, children: venueSubtree(o) }, o.supDeps), universe];
 }

@@ -131,6 +131,12 @@ export const ConfigSchema = z.strictObject({
       fallbackRule: z.enum(['momentum', 'rsi']).default('momentum'),
     })
     .prefault({}),
+  reconcile: z
+    .strictObject({
+      /** Seconds between reconciliation passes (one also runs at start-up). @default 30 */
+      everySec: z.number().positive().default(30),
+    })
+    .prefault({}),
   /** Metrics/health endpoint and alerting. */
   ops: OpsConfigSchema.prefault({}),
   /** Strategy brain (signals + regime → intents) and the regime classifier it reads. */
@@ -240,6 +246,81 @@ export const ConfigSchema = z.strictObject({
           calmMin: z.number().nonnegative().default(30),
           /** Window (minutes) for counting supervision escalations. @default 60 */
           escalationWindowMin: z.number().positive().default(60),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** AI brain (batched ONNX ensemble), model supervisor and continuous learning (runtime/ai). */
+  ai: z
+    .strictObject({
+      /** What runs when the champion is missing, corrupted, stale or failing: the labelled rule's signals, exits only, or HOLD. @default reduce-only */
+      fallbackPolicy: z.enum(['trade', 'reduce-only', 'halt']).default('reduce-only'),
+      /** ms a batch waits for the rest of the universe after its first features message. @default 300 */
+      batchDeadlineMs: z.number().int().positive().max(60_000).default(300),
+      /** Sharpness of the performance weights: w ∝ exp(−eta · (log-loss − best)). @default 50 */
+      weightEta: z.number().nonnegative().default(50),
+      /** Half-life of the live scores, in realised outcomes. @default 500 */
+      scoreHalfLife: z.number().positive().default(500),
+      /** ms between reload attempts while the champion cannot be loaded. @default 60000 */
+      reloadEveryMs: z.number().int().positive().default(60_000),
+      /** Seed the registry from models/artifacts at start (idempotent). @default true */
+      seed: z.boolean().default(true),
+      supervisor: z
+        .strictObject({
+          /** @default 200 */
+          biasWindow: z.number().int().positive().default(200),
+          /** Max share of one side over the window (DOMAIN: 70%). @default 0.7 */
+          biasMax: z.number().min(0.34).max(1).default(0.7),
+          /** @default reduce-only */
+          onBias: z.enum(['warn', 'reduce-only', 'halt']).default('reduce-only'),
+          /** @default 2000 */
+          psiWindow: z.number().int().positive().default(2_000),
+          /** @default 500 */
+          psiMinRows: z.number().int().positive().default(500),
+          /** @default 0.25 */
+          psiAlert: z.number().positive().default(0.25),
+          /** @default warn */
+          onDrift: z.enum(['warn', 'reduce-only', 'halt']).default('warn'),
+          /** @default 200 */
+          brierWindow: z.number().int().positive().default(200),
+          /** @default 0.05 */
+          brierMargin: z.number().nonnegative().default(0.05),
+          /** @default warn */
+          onCalibration: z.enum(['warn', 'reduce-only', 'halt']).default('warn'),
+          /** @default 0.2 */
+          maxErrorRate: z.number().min(0).max(1).default(0.2),
+          /** @default 1000 */
+          maxLatencyMs: z.number().positive().default(1_000),
+        })
+        .prefault({}),
+      clm: z
+        .strictObject({
+          /** Hours between scheduled retrains; 0 = none (DOMAIN: 168). @default 168 */
+          everyHours: z.number().nonnegative().default(168),
+          /** Retrain after this many new closed candles over all symbols; 0 = off. @default 0 */
+          afterCandles: z.number().int().nonnegative().default(0),
+          /** @default gbdt */
+          family: z.enum(['gbdt', 'mlp', 'temporal']).default('gbdt'),
+          /** Kline CSV file or directory to train on; unset = the last candles on QT_MARKET. */
+          data: z.string().optional(),
+          /** Candles per symbol used for training. @default 20000 */
+          maxCandles: z.number().int().positive().default(20_000),
+          /** Walk-forward folds. @default 4 */
+          folds: z.number().int().min(2).max(10).default(4),
+          /** Hours a challenger runs in shadow before the decision. @default 24 */
+          shadowHours: z.number().positive().default(24),
+          /** Paired realised outcomes needed in shadow. @default 500 */
+          minOutcomes: z.number().int().positive().default(500),
+          /** Required improvement over the champion (out of sample and in shadow). @default 0.002 */
+          marginLogLoss: z.number().nonnegative().default(0.002),
+          /** @default 0.001 */
+          marginBrier: z.number().nonnegative().default(0.001),
+          /** Outcomes before a live degradation can roll the champion back. @default 500 */
+          rollbackMinOutcomes: z.number().int().positive().default(500),
+          /** Live Brier worse than the manifest's by this rolls the champion back. @default 0.03 */
+          rollbackBrierMargin: z.number().positive().default(0.03),
+          /** @default 7200000 */
+          trainTimeoutMs: z.number().int().positive().default(7_200_000),
         })
         .prefault({}),
     })

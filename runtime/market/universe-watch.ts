@@ -86,6 +86,14 @@ export async function startUniverseWatch(o: { bus: Bus; venue: string; targets: 
     kill: () => end({ kind: 'shutdown' }),
     inject: (e: Error) => fail(e instanceof Error ? e : new InjectedCrash()),
     info: () => ({ symbols: current.length, draining: [...draining], applied }),
+    /** Keeps a symbol outside the universe (e.g. an adopted orphan) until its position is flat. */
+    pin: (symbol: string) => {
+      chain = chain.then(async () => {
+        if (!current.includes(symbol)) draining.add(symbol);
+        await o.targets.setMarketSymbols([...new Set([...current, ...draining])]);
+      }).catch(fail);
+      return chain;
+    },
     /** Re-checks drained symbols, e.g. after a position closed. */
     recheck: () => {
       chain = chain.then(async () => {

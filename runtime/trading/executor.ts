@@ -94,6 +94,8 @@ function toRequest(c: SubmitCommand): OrderRequest {
     ...(c.closePosition ? { closePosition: true } : c.reduceOnly ? { reduceOnly: true } : {}),
     ...(c.callbackRate !== undefined ? { callbackRate: c.callbackRate } : {}),
     ...(c.activationPrice !== undefined ? { activationPrice: c.activationPrice } : {}),
+    // Stops trigger on the mark (as the position actor plans them), not on the last trade.
+    ...(c.workingType ? { workingType: c.workingType } : {}),
   };
 }
 

@@ -8,7 +8,13 @@ import { createSimServer, type SimServer } from './server/index.js';
 import { readFileSync } from 'node:fs';
 
 export interface SimulatorOptions {
+  /** Clock of the market and the matching engine (scaled with `--speed`). */
   clock: Clock;
+  /**
+   * Clock of the protocol server: signed-request timestamps, rate-limit windows and listenKey
+   * expiry come from real clients in wall time, whatever the market's speed. @default clock
+   */
+  serverClock?: Clock;
   /** Synthetic universe size (ignored with `data`). @default 5 */
   symbols?: number;
   /** @default 1 */
@@ -67,7 +73,7 @@ export async function startSimulator(o: SimulatorOptions): Promise<Simulator> {
   });
   const server = await createSimServer({
     engine: venue.engine,
-    clock: o.clock,
+    clock: o.serverClock ?? o.clock,
     port: o.port ?? 0,
     host: o.host ?? '127.0.0.1',
     credentials: [{ apiKey: o.apiKey, apiSecret: o.apiSecret }],
