@@ -4,16 +4,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ensure_nats() {
-  command -v nats-server >/dev/null 2>&1 && return 0
+# Debian packages: nats-server always; chromium and tmux only for the console tests.
+ensure_debs() {
+  local need=()
+  for pkg in "$@"; do
+    case "$pkg" in
+      chromium) [ -x /usr/bin/chromium ] || need+=(chromium) ;;
+      *) command -v "$pkg" >/dev/null 2>&1 || need+=("$pkg") ;;
+    esac
+  done
+  [ ${#need[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing nats-server (Debian package)…" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >&2
+    echo "installing ${need[*]} (Debian packages)…" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >&2
   else
-    echo "nats-server is missing: sudo apt-get install -y nats-server (or pass --nats URL to an existing server)" >&2
+    echo "missing: ${need[*]} — sudo apt-get install -y ${need[*]}" >&2
     return 1
   fi
 }
+ensure_nats() { ensure_debs nats-server; }
 
 ensure_modules() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -30,7 +39,7 @@ case "$cmd" in
     ;;
   test)
     ensure_modules
-    ensure_nats
+    ensure_debs nats-server chromium tmux
     npx tsc -p tsconfig.json --noEmit
     npx eslint .
     exec npx vitest run "$@"

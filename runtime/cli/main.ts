@@ -1,13 +1,15 @@
 const HELP = `qt — Quantum Trader
 
   qt up [--nats URL] [--duration S] [--config F] [--venue sim] [--symbols N] [--speed X]   run a node (paper trading on the simulator by default)
-  qt status [--json] [--watch] [--nats URL]                      the supervision tree
+  qt status [--json [--full]] [--watch] [--node ID] [--nats URL] tree, trading state, positions, models, alerts
   qt chaos kill <actor-id|path> [--reason R] [--nats URL]        inject a crash into one actor
   qt sim [--port P] [--symbols N] [--seed S] [--data DIR] [--speed X]   the Binance USD-M simulator on its own
   qt data import <file|dir> | download --symbols A,B --interval 1m --from ISO [--to ISO] | ls
   qt train --data <file|dir> [--model gbdt|mlp|temporal|all] [--out DIR] [--json] [--seed S]
   qt report [--json] [--html FILE] [--from ISO] [--to ISO]       trading report from the journal
   qt kill-switch on|off|status [--reason R] [--nats URL]         halt all new trading (stops and TPs still flow)
+  qt golive check [--json] [--min-hours H] [--max-drawdown X]     go-live gate over the paper record; non-zero on fail
+  qt golive apikey [--base-url URL]                              refuse a Binance key that can withdraw
   qt doctor [--json] [--nats URL]                                liveness checks; non-zero on failure
   qt backup <dir> | qt restore <dir>                             streams and KV to files and back
   qt decode                                                      msgpack on stdin → JSON (nats sub --translate 'npx qt decode')
@@ -28,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   train: async () => (await import('./train.js')).runTrain,
   report: async () => (await import('./report.js')).runReport,
   'kill-switch': async () => (await import('./killswitch.js')).runKillSwitch,
+  golive: async () => (await import('./golive.js')).runGolive,
   doctor: async () => (await import('./doctor.js')).runDoctor,
   backup: async () => (await import('./backup.js')).runBackup,
   restore: async () => (await import('./backup.js')).runRestore,

@@ -4,6 +4,9 @@ import { parseArgs } from 'node:util';
 import { createLiveClock, createScaledClock } from '../clock/index.js';
 import { loadConfig, readSecret, type ConfigInput } from '../config/index.js';
 import { ALERT_SECRET_ENV, buildAlertSinks, startNodeOps, type AlertSecrets } from '../ops/index.js';
+import { CONSOLE_TOKEN_ENV, startNodeWebConsole } from '../console/index.js';
+import { assertLiveAllowed, checkGoLive } from '../golive/index.js';
+import { treeWithInfo } from '../../supervisors/index.js';
 import { createLogger } from '../log/index.js';
 import { connectBus, provision, startLocalNats, type LocalNatsServer } from '../nats/index.js';
 import { DEFAULT_NATS_URL, reachable } from './connect.js';
@@ -25,6 +28,7 @@ export async function runUp(argv: string[]): Promise<number> {
       speed: { type: 'string' },
       symbols: { type: 'string' },
       'log-level': { type: 'string' },
+      'i-understand-live-trading': { type: 'boolean' },
     },
   });
   const overrides: ConfigInput = {};
@@ -37,8 +41,12 @@ export async function runUp(argv: string[]): Promise<number> {
   if (values.symbols) overrides.universe = { topN: Number(values.symbols) };
   const cfg = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides });
   const secrets: AlertSecrets = Object.fromEntries(Object.entries(ALERT_SECRET_ENV).map(([k, env]) => [k, readSecret(env)]));
-  const { logger } = createLogger({ level: cfg.log.level, ...(cfg.log.file ? { file: cfg.log.file } : {}), base: { node: cfg.node.id }, secrets: Object.values(secrets) });
-  if (cfg.venue.kind !== 'sim') throw new Error(`--venue ${cfg.venue.kind}: only 'sim' is wired in this build`);
+  const consoleToken = readSecret(CONSOLE_TOKEN_ENV);
+  const { logger } = createLogger({ level: cfg.log.level, ...(cfg.log.file ? { file: cfg.log.file } : {}), base: { node: cfg.node.id }, secrets: [...Object.values(secrets), consoleToken] });
+  if (cfg.venue.kind === 'binance-live' && !values['i-understand-live-trading']) {
+    // Refuse before touching anything; the full guard (ack text + go-live gate) runs once NATS is up.
+    assertLiveAllowed({ mode: cfg.venue.kind, cliOptIn: false, ...(cfg.venue.liveAcknowledgement ? { configAck: cfg.venue.liveAcknowledgement } : {}) });
+  }
   const speed = cfg.sim.speed;
   const duration = values.duration !== undefined ? Number(values.duration) : undefined;
   if (duration !== undefined && !(duration > 0)) throw new Error(`--duration must be a positive number of seconds, got '${values.duration}'`);
@@ -67,11 +75,16 @@ export async function runUp(argv: string[]): Promise<number> {
   const report = await provision(bus, cfg);
   const provisioned = true;
   logger.info(report, 'provisioned streams, buckets and object store');
+  if (cfg.venue.kind === 'binance-live') {
+    assertLiveAllowed({ mode: cfg.venue.kind, cliOptIn: values['i-understand-live-trading'] === true, ...(cfg.venue.liveAcknowledgement ? { configAck: cfg.venue.liveAcknowledgement } : {}), gate: await checkGoLive({ bus, gates: cfg.golive }) });
+  }
+  if (cfg.venue.kind !== 'sim') throw new Error(`--venue ${cfg.venue.kind}: the node wires only the simulator venue in this build (the adapter supports testnet/live; see README)`);
   const clock = createLiveClock();
   const marketClock = speed === 1 ? clock : createScaledClock(speed);
   const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id });
   const ops = await startNodeOps({ bus, node: cfg.node.id, ops: cfg.ops, tree: () => node.root.tree(), provisioned: () => provisioned, sinks: buildAlertSinks(cfg.ops.alerts, secrets), logger });
   if (ops.http) logger.info({ url: ops.http.url }, 'metrics and health endpoint up');
+  const web = await startNodeWebConsole({ bus, config: cfg.console, token: consoleToken, tree: () => treeWithInfo(node.root), logger });
   logger.info({ node: cfg.node.id, url, venue: cfg.venue.kind, speed }, 'node up');
 
   const code = await new Promise<number>((resolveCode) => {
@@ -84,6 +97,7 @@ export async function runUp(argv: string[]): Promise<number> {
       hard.unref();
       await node.stop().catch((err: unknown) => logger.error({ err }, 'shutdown error'));
       await ops.stop().catch(() => undefined);
+      await web?.close().catch(() => undefined);
       clearTimeout(hard);
       resolveCode(c);
     };

@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { OpsConfigSchema } from '../ops/config.js';
+import { WebConsoleConfigSchema } from '../console/config.js';
+import { GoLiveConfigSchema } from '../golive/config.js';
 import { RISK_MODES } from '../../protocols/index.js';
 
 /** Backoff used by supervisors unless a spec overrides it. */
@@ -135,6 +137,23 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** Seconds between reconciliation passes (one also runs at start-up). @default 30 */
       everySec: z.number().positive().default(30),
+    })
+    .prefault({}),
+  /** The read-only web console. */
+  console: WebConsoleConfigSchema.prefault({}),
+  /** Gates a paper record must pass before live trading. */
+  golive: GoLiveConfigSchema.prefault({}),
+  cluster: z
+    .strictObject({
+      leases: z
+        .strictObject({
+          /** Share the symbol universe between nodes through KV leases. @default false */
+          enabled: z.boolean().default(false),
+          /** @default 15000 */
+          ttlMs: z.number().int().min(1_000).default(15_000),
+          skewMs: z.number().int().nonnegative().optional(),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Metrics/health endpoint and alerting. */

@@ -32,6 +32,7 @@ export const BUCKET_HISTORY: Record<string, number> = {
   [BUCKETS.actors]: 5,
   [BUCKETS.supervisors]: 1,
   [BUCKETS.policy]: 10,
+  [BUCKETS.leases]: 1,
 };
 
 /** Fields a running stream may change; anything else differing is reported, never recreated. */

@@ -117,9 +117,69 @@ function leverageBracket(engine: SimEngine, symbol: string): Json {
   };
 }
 
-/** Account, position and settings routes. */
-export function accountRoutes(): Route[] {
+/** Binance `GET /sapi/v1/account/apiRestrictions` answer (the fields that matter for a futures bot). */
+export interface SimApiRestrictions {
+  ipRestrict: boolean;
+  createTime: number;
+  enableReading: boolean;
+  enableFutures: boolean;
+  enableWithdrawals: boolean;
+  enableInternalTransfer: boolean;
+  permitsUniversalTransfer: boolean;
+  enableMargin: boolean;
+  enableSpotAndMarginTrading: boolean;
+  enableVanillaOptions: boolean;
+}
+
+/** Options of {@link accountRoutes}. */
+export interface AccountRouteOptions {
+  /** Per-apiKey overrides of the apiRestrictions answer, e.g. `{ leakykey: { enableWithdrawals: true } }`. @default {} */
+  apiRestrictions?: Record<string, Partial<SimApiRestrictions>>;
+}
+
+const DEFAULT_RESTRICTIONS: SimApiRestrictions = {
+  ipRestrict: false, createTime: 0, enableReading: true, enableFutures: true, enableWithdrawals: false, enableInternalTransfer: false,
+  permitsUniversalTransfer: false, enableMargin: false, enableSpotAndMarginTrading: false, enableVanillaOptions: false,
+};
+
+/**
+ * The key-permission endpoint (Binance serves it from the spot host; the simulator serves every
+ * path from one) plus `POST /sim/apiRestrictions?apiKey=K&enableWithdrawals=true` to flip a key at
+ * run time. State lives in this closure, so each server instance has its own.
+ */
+function restrictionRoutes(o: AccountRouteOptions): Route[] {
+  const overrides = new Map(Object.entries(o.apiRestrictions ?? {}));
   return [
+    {
+      method: 'GET',
+      path: '/sapi/v1/account/apiRestrictions',
+      security: 'SIGNED',
+      weight: 1,
+      handle: ({ cred }) => ({ ...DEFAULT_RESTRICTIONS, ...overrides.get(cred!.apiKey) }),
+    },
+    {
+      method: 'POST',
+      path: '/sim/apiRestrictions',
+      security: 'NONE',
+      weight: 0,
+      handle: ({ params }) => {
+        const apiKey = params.reqStr('apiKey');
+        const next: Partial<SimApiRestrictions> = { ...overrides.get(apiKey) };
+        for (const k of ['enableWithdrawals', 'enableFutures', 'enableReading', 'ipRestrict'] as const) {
+          const v = params.bool(k);
+          if (v !== undefined) next[k] = v;
+        }
+        overrides.set(apiKey, next);
+        return { apiKey, ...DEFAULT_RESTRICTIONS, ...next };
+      },
+    },
+  ];
+}
+
+/** Account, position and settings routes. */
+export function accountRoutes(o: AccountRouteOptions = {}): Route[] {
+  return [
+    ...restrictionRoutes(o),
     { method: 'GET', path: '/fapi/v2/account', security: 'SIGNED', weight: 5, handle: ({ deps }) => accountV2(deps.engine) },
     { method: 'GET', path: '/fapi/v3/account', security: 'SIGNED', weight: 5, handle: ({ deps }) => accountV3(deps.engine) },
     { method: 'GET', path: '/fapi/v2/balance', security: 'SIGNED', weight: 5, handle: ({ deps }) => balances(deps.engine) },

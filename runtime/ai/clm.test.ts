@@ -1,0 +1,49 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { STREAMS, subjects, type JournalEntry } from '../../protocols/index.js';
+import { FIXTURE_BTC_1M, readKlineCsv } from '../../models/data/index.js';
+import { createLiveClock } from '../clock/index.js';
+import { encode } from '../codec.js';
+import { clmDef } from '../cli/defs-ai.js';
+import { loadConfig } from '../config/index.js';
+import { hostKit } from '../testing/host-env.js';
+import { natsEnv } from '../testing/nats-env.js';
+import { readStream, until } from '../testing/wait.js';
+import { getPointer, hasModel, seedRegistry, startClmRunner } from './index.js';
+
+describe('CLM runner', () => {
+  it('retrains in a worker thread, registers the model, compares it with the champion on the same out-of-sample rows, and never promotes a worse one', async () => {
+    await using env = await natsEnv();
+    const cfg = loadConfig({ env: {}, overrides: { ai: { clm: { everyHours: 0, folds: 2, shadowHours: 1 } } } });
+    await seedRegistry(env.bus, { now: 1 });
+    const champion = (await getPointer(env.bus, 'champion'))!;
+    const kit = await hostKit(env);
+    const clm = await kit.start('main', clmDef(cfg));
+    const runner = await startClmRunner({
+      bus: env.bus, clock: createLiveClock(), logger: pino({ level: 'silent' }), ai: cfg.ai, params: { rounds: 10 } as never,
+      data: async () => [await readKlineCsv(FIXTURE_BTC_1M)],
+    });
+    try {
+      await env.bus.js.publish(subjects.actorInput('clm', 'main'), encode({ type: 'champion', ids: champion.value.ids, brier: 0.66, logLoss: 1.09 }));
+      await env.bus.js.publish(subjects.actorInput('clm', 'main'), encode({ type: 'retrain', reason: 'test' }));
+      const decision = await until(async () => (await readStream<JournalEntry>(env.bus, STREAMS.journal, subjects.journal('model'))).find((e) => /rejected|beats the champion/.test(e.data.summary)), 'CLM decision', 30_000);
+      const ev = decision.data.data as { challenger: { id: string; logLoss: number; brier: number }; champion: { logLoss: number; brier: number; source: string } };
+      expect(await hasModel(env.bus, ev.challenger.id)).toBe(true);
+      expect(ev.champion.source).toMatch(/test rows/);
+      const worse = !(ev.challenger.logLoss <= ev.champion.logLoss - 0.002 && ev.challenger.brier <= ev.champion.brier - 0.001);
+      expect(decision.data.summary).toMatch(worse ? /rejected out of sample/ : /beats the champion/);
+      if (worse) {
+        await until(async () => (runner.info() as { commands: number }).commands >= 2, 'reject handled');
+        expect((await getPointer(env.bus, 'champion'))!.value.ids).toEqual(champion.value.ids);
+        expect((await getPointer(env.bus, 'shadow'))!.value.ids).not.toContain(ev.challenger.id);
+      } else {
+        await until(async () => (await getPointer(env.bus, 'shadow'))!.value.ids.includes(ev.challenger.id), 'challenger in shadow');
+        expect((await getPointer(env.bus, 'champion'))!.value.ids).toEqual(champion.value.ids); // shadow first, never straight to champion
+      }
+      expect(await readStream(env.bus, STREAMS.dlq, subjects.dlqAll)).toEqual([]);
+    } finally {
+      await runner.stop();
+      await clm.stop();
+    }
+  }, 45_000);
+});
