@@ -107,3 +107,12 @@ describe('CLM', () => {
     expect(r.out.some((x) => x.subject === 'qt.journal.alert')).toBe(true);
   });
 });
+
+describe('model supervisor, HOLD bias', () => {
+  it('a HOLD-dominated stream is flagged but only warns (it opens nothing)', () => {
+    const obs = (sides: string, at: number): SupervisorEvent => ({ type: 'observe', ts: at, sides, rows: sides.length, bins: null, latencyMs: 2, calls: 2, errors: 0, at });
+    const r = drive(supervisorStep, initialSupervisorContext({ biasWindow: 200 }), [obs('H'.repeat(200), 1)]);
+    expect(r.ctx.active.bias).toMatchObject({ action: 'warn' });
+    expect(r.ctx.status).toBe('degraded');
+  });
+});

@@ -10,7 +10,7 @@ export type SupervisorStatus = 'ok' | 'degraded' | 'reduce-only' | 'halt';
 export interface SupervisorInput {
   /** Signals in the bias window. @default 200 */ biasWindow?: number;
   /** Max share of one side (SELL, HOLD or BUY) in the window. @default 0.7 */ biasMax?: number;
-  /** @default 'reduce-only' */ onBias?: Action;
+  /** Action on a BUY- or SELL-dominated window (a HOLD-dominated one only warns). @default 'reduce-only' */ onBias?: Action;
   /** Rows the live feature histogram covers. @default 2000 */ psiWindow?: number;
   /** Rows needed before drift is judged. @default 500 */ psiMinRows?: number;
   /** PSI above which a feature has drifted. @default 0.25 */ psiAlert?: number;
@@ -135,7 +135,9 @@ export function supervisorStep(ctx: SupervisorContext, ev: SupervisorEvent): { c
         const top = Math.max(...r.share);
         const side = ['SELL', 'HOLD', 'BUY'][r.share.indexOf(top)]!;
         const on = c.active.bias ? top > o.biasMax - 0.05 : top > o.biasMax;
-        set('bias', on, o.onBias, `${(top * 100).toFixed(1)}% ${side} over the last ${r.window} signals (max ${(o.biasMax * 100).toFixed(0)}%)`, { share: r.share.map(round4), window: r.window });
+        // A HOLD-dominated model is uninformative, not dangerous (HOLD opens nothing): warn. A
+        // one-sided BUY or SELL stream (the old system's 99% SELL) gets the configured action.
+        set('bias', on, side === 'HOLD' ? 'warn' : o.onBias, `${(top * 100).toFixed(1)}% ${side} over the last ${r.window} signals (max ${(o.biasMax * 100).toFixed(0)}%)`, { share: r.share.map(round4), window: r.window, side });
       }
       if (c.ref && c.rowsSeen >= o.psiMinRows) {
         const worst = c.ref.names.map((name, i) => ({ name, psi: r.psi[i] ?? 0 })).filter((x) => x.psi > (c.active.drift ? o.psiAlert * 0.8 : o.psiAlert));
@@ -170,7 +172,8 @@ export function supervisorStep(ctx: SupervisorContext, ev: SupervisorEvent): { c
   const keysChanged = Object.keys(c.active).sort().join() !== Object.keys(ctx.active).sort().join();
   if (status !== c.status || keysChanged) {
     out.push(riskControl(status, reason || 'all detectors clear', at));
-    out.push(modelEntry(at, `model supervisor status ${c.status} → ${status}${reason ? `: ${reason}` : ''}`, { status, previous: c.status, readings: readings(c) }));
+    const head = status === c.status ? `model supervisor status stays ${status}, detectors changed` : `model supervisor status ${c.status} → ${status}`;
+    out.push(modelEntry(at, `${head}${reason ? `: ${reason}` : ''}`, { status, previous: c.status, readings: readings(c) }));
   }
   c.status = status;
   c.reason = reason;

@@ -12,7 +12,7 @@ import { loadConfig } from '../config/index.js';
 import { hostKit } from '../testing/host-env.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { readStream, until } from '../testing/wait.js';
-import { modelStore, seedRegistry, startAiBrain, startAiService, type AiLogic, type FeaturesMessage } from './index.js';
+import { modelStore, promoteModel, seedRegistry, startAiBrain, startAiService, type AiLogic, type FeaturesMessage } from './index.js';
 
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
 const candles = parseKlineCsv(readFileSync(FIXTURE_BTC_1M, 'utf8'), { symbol: 'BTCUSDT', interval: '1m' }).slice(0, 400);
@@ -85,6 +85,9 @@ describe('AI brain', () => {
       const bad = await env.bus.nc.request(subjects.control('ai', 'signal'), JSON.stringify({ symbol: 'x' }), { timeout: 5_000 });
       expect(bad.headers?.get('Nats-Service-Error')).toMatch(/malformed features message/);
       expect(brain.health().batches).toBe(2); // a bad request is the caller's problem, not a crash
+      // A pointer change reloads the ensemble (KV watch on qt_policy models.*).
+      await promoteModel(env.bus, 'temporal-1m-h12-a45815639e90', { by: 'test', now: 5, mode: 'only' });
+      await until(() => brain.health().champion.join() === 'temporal-1m-h12-a45815639e90', 'reload on promotion');
     } finally {
       await svc.stop();
       await brain.stop();

@@ -232,6 +232,9 @@ export async function startAiBrain(o: AiBrainOptions): Promise<AiBrain> {
   const batcher = createBatcher<Item>({ clock, deadlineMs: ai.batchDeadlineMs, onBatch: (iv, ts, items) => void serial(() => processBatch(iv, ts, items)) });
 
   await serial(reload);
+  // A restarted brain starts with no fallback: tell the (persisted) supervisor, in case it still
+  // holds the fallback of the previous run and keeps risk on reduce-only for nothing.
+  if (!models!.problem) await publish(bus, targets.supervisor, { type: 'fallback', ts: clock.now(), active: false, policy, reason: `brain started with champion ${models!.championIds.join('+')}` });
   const kv = await bus.kvm.open(BUCKETS.policy);
   const watch = await kv.watch({ key: 'models.>' });
   void (async () => {

@@ -108,7 +108,8 @@ describe('qt CLI end to end', () => {
       const s = await readStream<{ attribution: string; source: string }>(env.bus, STREAMS.signals, subjects.signalAll);
       return s.length ? s : undefined;
     }, 'signals', 30_000);
-    expect(sigs.every((s) => s.data.source === 'fallback' && s.data.attribution.startsWith('fallback:'))).toBe(true);
+    // Every signal says where it came from: the model ensemble (with each member's say), or a labelled fallback.
+    expect(sigs.every((s) => (s.data.source === 'model' && s.data.attribution.startsWith('ensemble:')) || (s.data.source === 'fallback' && s.data.attribution.startsWith('fallback:')))).toBe(true);
   }, 90_000);
 
   it('qt decode turns msgpack into JSON and flags garbage', async () => {

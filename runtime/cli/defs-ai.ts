@@ -91,17 +91,27 @@ export interface AiLinks {
   brain?: AiBrain;
 }
 
+/** What the AI subtree needs from the node. */
+export interface AiChildrenOptions {
+  cfg: Config;
+  bus: Bus;
+  logger: Logger;
+  /** Live clock: batch deadlines and reload retries are about real time. */
+  clock: Clock;
+  host: NodeHostDeps;
+  node: string;
+  links?: AiLinks;
+  /** Called once per batch with PSI per feature, latency, fallback and weights. */
+  metrics?: (m: AiMetrics) => void;
+}
+
 /**
- * The `ai` subtree (one_for_one): model supervisor and CLM (hosted machines), the AI brain
+ * The AI children, in start order: model supervisor and CLM (hosted machines), the AI brain
  * worker (seeds the registry first when `ai.seed`), the CLM runner, and the `qt-ai` service.
  */
-export function aiChildren(o: {
-  cfg: Config; bus: Bus; logger: Logger; clock: Clock; marketClock: Clock; host: NodeHostDeps; node: string;
-  supDeps: Omit<SupervisorDeps, 'path'>; links?: AiLinks; metrics?: (m: AiMetrics) => void;
-}): ChildSpec {
+export function aiChildSpecs(o: AiChildrenOptions): ChildSpec[] {
   const { cfg, bus, logger } = o;
   const links = o.links ?? {};
-  const s = cfg.supervision;
   const venue = cfg.venue.kind === 'sim' ? 'sim' : 'binance';
   const interval = cfg.market.intervals[0]! as Interval;
   const children: ChildSpec[] = [
@@ -137,5 +147,11 @@ export function aiChildren(o: {
       },
     },
   ];
-  return supervisorChild({ id: 'ai', strategy: 'one_for_one', intensity: s.intensity, period: s.period, backoff: s.backoff, children }, o.supDeps);
+  return children;
+}
+
+/** The `ai` subtree (one_for_one) over `aiChildSpecs`. */
+export function aiChildren(o: AiChildrenOptions & { supDeps: Omit<SupervisorDeps, 'path'> }): ChildSpec {
+  const s = o.cfg.supervision;
+  return supervisorChild({ id: 'ai', strategy: 'one_for_one', intensity: s.intensity, period: s.period, backoff: s.backoff, children: aiChildSpecs(o) }, o.supDeps);
 }

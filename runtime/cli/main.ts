@@ -6,6 +6,7 @@ const HELP = `qt — Quantum Trader
   qt sim [--port P] [--symbols N] [--seed S] [--data DIR] [--speed X]   the Binance USD-M simulator on its own
   qt data import <file|dir> | download --symbols A,B --interval 1m --from ISO [--to ISO] | ls
   qt train --data <file|dir> [--model gbdt|mlp|temporal|all] [--out DIR] [--json] [--seed S]
+  qt models ls|show <id>|promote <id>|rollback|add FILE --manifest M [--json]   the model registry
   qt report [--json] [--html FILE] [--from ISO] [--to ISO]       trading report from the journal
   qt kill-switch on|off|status [--reason R] [--nats URL]         halt all new trading (stops and TPs still flow)
   qt golive check [--json] [--min-hours H] [--max-drawdown X]     go-live gate over the paper record; non-zero on fail
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: async () => (await import('./report.js')).runReport,
   'kill-switch': async () => (await import('./killswitch.js')).runKillSwitch,
   golive: async () => (await import('./golive.js')).runGolive,
+  models: async () => (await import('./models.js')).runModels,
   doctor: async () => (await import('./doctor.js')).runDoctor,
   backup: async () => (await import('./backup.js')).runBackup,
   restore: async () => (await import('./backup.js')).runRestore,

@@ -5,6 +5,7 @@ import { heartbeatDef } from './defs.js';
 import { ceoDef, CEO_ID, riskDef, RISK_ID } from './defs-risk.js';
 import { regimeDef, strategyDef } from './defs-strategy.js';
 import { startPolicyWatcher } from '../trading/policy.js';
+import { aiChildren, type AiLinks } from './defs-ai.js';
 import {
   createNatsReporter, createSupervisor, hostedChild, isSupervisor, startControlService, supervisorChild,
   type ChildSpec, type NatsReporter, type Supervisor,
@@ -39,6 +40,7 @@ export interface RunningNode {
   service: Service;
   hostDeps: NodeHostDeps;
   links: VenueLinks;
+  ai: AiLinks;
   /** Ordered shutdown of the tree, then the service; leaves the bus to the caller. */
   stop(): Promise<void>;
 }
@@ -69,6 +71,7 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
   const supDeps = { clock: ctx.clock, reporter, node, onError: (err: unknown) => logger.warn({ err }, 'supervisor reporter error') };
   const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };
   const links: VenueLinks = { rules: new Map() };
+  const aiLinks: AiLinks = {};
   const [venue, universe] = ctx.kernelOnly ? [] : venueChildren({ cfg, bus, logger, clock: ctx.clock, marketClock: ctx.marketClock, supDeps, links, host: hostDeps });
   const root = createSupervisor(
     {
@@ -98,6 +101,8 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
           },
           supDeps,
         ),
+        // Before the symbol pool: the brain's new consumer starts from new feature messages.
+        ...(ctx.kernelOnly ? [] : [aiChildren({ cfg, bus, logger, clock: ctx.clock, host: hostDeps, node, supDeps, links: aiLinks })]),
         // Pool intensity scales with its size: one symbol's crash loop must not take the others down.
         ...['orders', 'positions', 'symbols'].map((id) => supervisorChild({ id, strategy: 'simple_one_for_one', ...common, intensity: Math.max(s.intensity, cfg.universe.topN) }, supDeps)),
         ...(universe ? [universe] : []),
@@ -117,6 +122,7 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
     service,
     hostDeps,
     links,
+    ai: aiLinks,
     async stop() {
       await root.stop();
       await service.stop().catch(() => undefined);

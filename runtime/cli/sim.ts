@@ -16,7 +16,7 @@ export async function runSim(argv: string[]): Promise<number> {
     args: argv,
     options: {
       port: { type: 'string' }, symbols: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' },
-      speed: { type: 'string' }, config: { type: 'string' }, duration: { type: 'string' },
+      speed: { type: 'string' }, config: { type: 'string' }, duration: { type: 'string' }, nats: { type: 'string' },
     },
   });
   const cfg = loadConfig({
@@ -36,6 +36,11 @@ export async function runSim(argv: string[]): Promise<number> {
     clock, serverClock: createLiveClock(), symbols: cfg.sim.symbols, seed: cfg.sim.seed, port: cfg.sim.port, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET,
     initialBalance: cfg.sim.initialBalance, ...(cfg.sim.data ? { data: cfg.sim.data } : {}),
   });
+  // With --nats, faults switch over NATS too (`qt.ctl.sim.faults`), as in a node-hosted simulator.
+  const { connectBus } = await import('../nats/index.js');
+  const { serveSimFaults } = await import('../venues/sim/nats-faults.js');
+  const bus = values.nats ? await connectBus({ url: values.nats, name: 'qt-sim' }) : undefined;
+  const faults = bus ? serveSimFaults(bus.nc, sim.server.faults) : undefined;
   process.stdout.write(
     `${JSON.stringify({ rest: sim.url, ws: sim.wsUrl, symbols: sim.symbols, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, faults: `${sim.url}/sim/faults`, speed: cfg.sim.speed })}\n`,
   );
@@ -44,6 +49,8 @@ export async function runSim(argv: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
     if (values.duration) setTimeout(resolve, Number(values.duration) * 1_000).unref();
   });
+  faults?.stop();
+  await bus?.close();
   await sim.close();
   return 0;
 }

@@ -86,7 +86,8 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
   const { cfg, bus, logger, links } = o;
   const children: ChildSpec[] = [];
   if (cfg.venue.kind !== 'sim') throw new RuntimeError(`venue ${cfg.venue.kind} is not wired in this build yet`);
-  children.push({
+  const external = cfg.sim.url ? { url: cfg.sim.url.replace(/\/$/, ''), wsUrl: cfg.sim.wsUrl ?? cfg.sim.url.replace(/^http/, 'ws').replace(/\/$/, '') } : undefined;
+  if (!external) children.push({
     id: 'sim',
     start: async () => {
       const sim = await startSimulator({
@@ -106,7 +107,7 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
   children.push({
     id: 'adapter',
     start: async () => {
-      const sim = need(links.sim, 'simulator');
+      const sim = external ?? need(links.sim, 'simulator');
       const venue = createBinanceVenue({ mode: 'sim', restUrl: sim.url, wsUrl: sim.wsUrl, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, clock: o.clock, logger });
       for (const r of await venue.markets()) links.rules.set(r.symbol, { tickSize: r.tickSize, stepSize: r.marketStepSize || r.stepSize, minQty: r.marketMinQty || r.minQty, minNotional: r.minNotional });
       links.venue = venue;

@@ -99,6 +99,13 @@ export const ConfigSchema = z.strictObject({
       initialBalance: z.number().positive().default(10_000),
       /** Simulated-market speed multiple (1 = real time). @default 1 */
       speed: z.number().positive().max(10_000).default(1),
+      /**
+       * An external simulator (`qt sim`) to trade against instead of starting one in the node — so
+       * the venue outlives a node that is killed (chaos tests, rehearsals). REST base URL.
+       */
+      url: z.string().url().optional(),
+      /** WebSocket base of the external simulator. @default url with ws:// */
+      wsUrl: z.string().optional(),
     })
     .prefault({}),
   universe: z
@@ -127,8 +134,8 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   signals: z
     .strictObject({
-      /** Who publishes signals: the labelled fallback rule in symbol actors, or the AI brain. @default fallback */
-      source: z.enum(['fallback', 'ai']).default('fallback'),
+      /** Who publishes signals: the AI brain (model ensemble, with a labelled fallback when models fail), or the fallback rule in symbol actors. @default ai */
+      source: z.enum(['fallback', 'ai']).default('ai'),
       /** @default momentum */
       fallbackRule: z.enum(['momentum', 'rsi']).default('momentum'),
     })
@@ -290,7 +297,7 @@ export const ConfigSchema = z.strictObject({
           biasWindow: z.number().int().positive().default(200),
           /** Max share of one side over the window (DOMAIN: 70%). @default 0.7 */
           biasMax: z.number().min(0.34).max(1).default(0.7),
-          /** @default reduce-only */
+          /** Action on a BUY- or SELL-dominated window; a HOLD-dominated one only warns. @default reduce-only */
           onBias: z.enum(['warn', 'reduce-only', 'halt']).default('reduce-only'),
           /** @default 2000 */
           psiWindow: z.number().int().positive().default(2_000),
