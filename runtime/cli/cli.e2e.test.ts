@@ -106,7 +106,7 @@ describe('qt CLI end to end', () => {
     // KV key listing walks the history (5 revisions kept), so de-duplicate.
     expect([...new Set(keys)].sort()).toEqual(symbolsOf(tree).map((c) => `symbol.${c.id.slice(7)}`).sort());
     const sigs = await until(async () => {
-      const s = await readStream<{ attribution: string; source: string }>(env.bus, STREAMS.signals, subjects.signalAll);
+      const s = await readStream<{ attribution: string; source: string }>(env.bus, STREAMS.signals, 'qt.signal.*');
       return s.length ? s : undefined;
     }, 'signals', 30_000);
     // Every signal says where it came from: the model ensemble (with each member's say), or a labelled fallback.
