@@ -7,6 +7,7 @@ const HELP = `qt — Quantum Trader
   qt data import <file|dir> | download --symbols A,B --interval 1m --from ISO [--to ISO] | ls
   qt train --data <file|dir> [--model gbdt|mlp|temporal|all] [--out DIR] [--json] [--seed S]
   qt models ls|show <id>|promote <id>|rollback|add FILE --manifest M [--json]   the model registry
+  qt backtest --data <dir|file|synthetic> [--symbols N] [--from ISO] [--to ISO] [--json] [--html FILE]
   qt report [--json] [--html FILE] [--from ISO] [--to ISO]       trading report from the journal
   qt kill-switch on|off|status [--reason R] [--nats URL]         halt all new trading (stops and TPs still flow)
   qt golive check [--json] [--min-hours H] [--max-drawdown X]     go-live gate over the paper record; non-zero on fail
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   data: async () => (await import('./data.js')).runData,
   train: async () => (await import('./train.js')).runTrain,
   report: async () => (await import('./report.js')).runReport,
+  backtest: async () => (await import('./backtest.js')).runBacktestCli,
   'kill-switch': async () => (await import('./killswitch.js')).runKillSwitch,
   golive: async () => (await import('./golive.js')).runGolive,
   models: async () => (await import('./models.js')).runModels,

@@ -1,0 +1,81 @@
+import { candleMsgId, subjects, type Candle, type SubmitCommand, type VenueReport } from '../../protocols/index.js';
+import { orderReport } from '../trading/executor.js';
+import { updateReport } from '../trading/user-stream-bridge.js';
+import { parseOrder, parseUserPayload } from '../venues/binance/parse.js';
+import type { WireOrder, WsUserPayload } from '../venues/binance/messages.js';
+import type { SimVenue } from '../venues/sim/engine/index.js';
+import { SimVenueError } from '../venues/sim/engine/index.js';
+import type { BacktestBus } from './bus.js';
+
+interface ExecMessage {
+  op: 'place' | 'cancel' | 'query';
+  command: SubmitCommand | { clientOrderId: string; symbol: string };
+}
+
+/**
+ * Connects the in-process matching engine to the backtest bus the way the live executor, user
+ * stream and market-data worker connect the simulator server to NATS: exec commands become engine
+ * calls, engine answers and user events become VenueReports, closed klines become candles.
+ */
+export function bridgeVenue(bus: BacktestBus, venue: SimVenue, venueName = 'sim') {
+  const { engine } = venue;
+  const now = () => engine.clock.now();
+  const report = (r: VenueReport) => bus.publish(subjects.order(r.symbol, 'report'), r);
+  const fromView = (view: unknown) => orderReport(parseOrder(view as WireOrder, venueName), 'rest', now());
+  const marks = new Map<string, { markPrice: number; fundingRate: number }>();
+  let candles = 0;
+
+  bus.tap(subjects.orderEach('exec'), (m) => {
+    const { op, command: c } = m.data as ExecMessage;
+    try {
+      if (op === 'place') {
+        const s = c as SubmitCommand;
+        report(fromView(engine.placeOrder({
+          symbol: s.symbol, side: s.side, type: s.orderType, newClientOrderId: s.clientOrderId,
+          ...(s.qty !== undefined && !s.closePosition ? { quantity: s.qty } : {}),
+          ...(s.orderType === 'LIMIT' ? { price: s.price, timeInForce: s.timeInForce ?? 'GTC' } : {}),
+          ...(s.stopPrice !== undefined ? { stopPrice: s.stopPrice } : {}),
+          ...(s.closePosition ? { closePosition: true } : s.reduceOnly ? { reduceOnly: true } : {}),
+          ...(s.workingType ? { workingType: s.workingType } : {}),
+          ...(s.callbackRate !== undefined ? { callbackRate: s.callbackRate } : {}),
+          ...(s.activationPrice !== undefined ? { activationPrice: s.activationPrice } : {}),
+        })));
+      } else if (op === 'cancel') {
+        report(fromView(engine.cancelOrder(c.symbol, { origClientOrderId: c.clientOrderId })));
+      } else {
+        report(fromView(engine.getOrder(c.symbol, { origClientOrderId: c.clientOrderId })));
+      }
+    } catch (e) {
+      if (!(e instanceof SimVenueError)) throw e;
+      // -2013 / -2011: the venue proves absence; anything else is a business reject (also proof).
+      const absent = e.code === -2013 || e.code === -2011;
+      report({
+        type: 'report', source: 'rest', clientOrderId: c.clientOrderId, symbol: c.symbol,
+        status: absent ? 'NOT_FOUND' : op === 'place' ? 'REJECTED' : 'UNKNOWN', executedQty: 0, avgPrice: 0, code: e.code, reason: e.msg, ts: now(),
+      });
+    }
+  });
+
+  engine.subscribeUser((ev) => {
+    const u = parseUserPayload(ev as unknown as WsUserPayload, venueName);
+    if (u?.kind === 'order') report(updateReport(u));
+  });
+
+  venue.feed.subscribe((u) => {
+    if (u.kind === 'mark') {
+      marks.set(u.symbol, { markPrice: u.markPrice, fundingRate: u.fundingRate });
+      return;
+    }
+    if (u.kind !== 'kline' || !u.closed) return;
+    const k = u.kline;
+    const mark = marks.get(u.symbol);
+    const c: Candle = {
+      venue: venueName, symbol: u.symbol, interval: '1m', openTime: k.openTime, closeTime: k.openTime + 59_999,
+      open: k.open, high: k.high, low: k.low, close: k.close, volume: k.volume, ...(mark ?? {}),
+    };
+    candles++;
+    if (mark) bus.publish(subjects.market(venueName, u.symbol, 'mark'), { venue: venueName, symbol: u.symbol, ts: c.closeTime, markPrice: mark.markPrice, fundingRate: mark.fundingRate });
+    bus.publish(subjects.market(venueName, u.symbol, 'candle.1m'), c, candleMsgId(c));
+  });
+  return { candles: () => candles };
+}
