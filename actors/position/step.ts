@@ -23,11 +23,13 @@ export const PHASE_NEXT: Record<PositionState, readonly PositionState[]> = {
 };
 
 /**
- * One input applied to a copy of the context: the next context and the outputs, in order. Pure:
+ * One input applied to the context: the next context and the outputs, in order. Deterministic:
  * time comes from `ev.at`, and nothing here throws on bad data (it alerts and moves on).
+ * The context is updated in place unless `copy` is set: the position actor is its only owner
+ * (a crash restarts from the stored snapshot), and a deep copy per mark tick dominated backtests.
  */
-export function step(context: PositionContext, ev: PositionEvent): { ctx: PositionContext; outs: Outs } {
-  const c = structuredClone(context);
+export function step(context: PositionContext, ev: PositionEvent, copy = false): { ctx: PositionContext; outs: Outs } {
+  const c = copy ? structuredClone(context) : context;
   const outs: Outs = [];
   const before = fingerprint(c);
   const at = ev.at;
