@@ -15,5 +15,15 @@ export async function extraBenches(): Promise<Record<string, Record<string, unkn
     await using env = await natsEnv({ host: { maxAckPending: 1024 } });
     out.symbols_hosted_50 = await market.benchSymbolsHosted(env, 50, 400);
   }
+  const ai = await import('../ai/bench.js');
+  out.ai_inference = { ...(await ai.benchInference()) } as Record<string, unknown>;
+  const { runBacktest } = await import('../cli/backtest.js');
+  const { loadConfig } = await import('../config/index.js');
+  const cfg = loadConfig({ env: {}, overrides: { strategy: { minConfidence: 0.51 } } });
+  const bt = await runBacktest({ cfg, data: 'synthetic', symbols: 50, candles: 300, seed: 3 });
+  out.backtest_full_pipeline_50_symbols = {
+    candle_events: bt.candleEvents, seconds: Math.round(bt.wallSeconds * 100) / 100, candle_events_per_s: bt.candlesPerSecond,
+    venue_orders: bt.venueOrders, signals: 'fallback rule (the ONNX ensemble runs in the node, not in this loop)', goal: '≥ 100k/s (not met)',
+  };
   return out;
 }
