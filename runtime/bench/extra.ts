@@ -16,7 +16,7 @@ export async function extraBenches(): Promise<Record<string, Record<string, unkn
     out.symbols_hosted_50 = await market.benchSymbolsHosted(env, 50, 400);
   }
   const ai = await import('../ai/bench.js');
-  out.ai_inference = { ...(await ai.benchInference()) } as Record<string, unknown>;
+  out.ai_inference = { rows: await ai.benchInference() };
   const { runBacktest } = await import('../cli/backtest.js');
   const { loadConfig } = await import('../config/index.js');
   const cfg = loadConfig({ env: {}, overrides: { strategy: { minConfidence: 0.51 } } });
