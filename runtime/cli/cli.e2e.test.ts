@@ -122,6 +122,18 @@ describe('qt CLI end to end', () => {
     expect(JSON.parse(bad.stdout)).toHaveProperty('$undecodable');
   });
 
+  it('live trading needs the opt-in flag, the config acknowledgement and keys; testnet needs keys', async () => {
+    const live = await runQt(['up', '--venue', 'binance-live', '--nats', 'nats://127.0.0.1:1']);
+    expect(live.code).toBe(1);
+    expect(live.stderr).toMatch(/--i-understand-live-trading/);
+    const ack = await runQt(['up', '--venue', 'binance-live', '--i-understand-live-trading', '--nats', 'nats://127.0.0.1:1'], { env: { BINANCE_API_KEY: 'k'.repeat(20), BINANCE_API_SECRET: 's'.repeat(20) } });
+    expect(ack.code).toBe(1);
+    expect(ack.stderr).not.toContain('s'.repeat(20));
+    const testnet = await runQt(['up', '--venue', 'binance-testnet', '--nats', 'nats://127.0.0.1:1'], { env: { BINANCE_API_KEY: '', BINANCE_API_SECRET: '' } });
+    expect(testnet.code).toBe(1);
+    expect(testnet.stderr).toMatch(/needs BINANCE_API_KEY and BINANCE_API_SECRET/);
+  });
+
   it('qt up refuses an unknown config key, naming it', async () => {
     const r = await runQt(['up', '--nats', 'nats://127.0.0.1:1'], { env: { QT_SUPERVISION__INTENSTY: '3' } });
     expect(r.code).toBe(1);

@@ -32,6 +32,8 @@ export interface NodeContext {
   extraChildren?: (deps: NodeHostDeps) => ChildSpec[];
   /** Leave out the venue and market subtree (kernel-only node). @default false */
   kernelOnly?: boolean;
+  /** Venue API keys for testnet/live. */
+  keys?: { apiKey?: string; apiSecret?: string };
 }
 
 export interface RunningNode {
@@ -72,7 +74,7 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
   const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };
   const links: VenueLinks = { rules: new Map() };
   const aiLinks: AiLinks = {};
-  const [venue, universe] = ctx.kernelOnly ? [] : venueChildren({ cfg, bus, logger, clock: ctx.clock, marketClock: ctx.marketClock, supDeps, links, host: hostDeps });
+  const [venue, universe] = ctx.kernelOnly ? [] : venueChildren({ cfg, bus, logger, clock: ctx.clock, marketClock: ctx.marketClock, supDeps, links, host: hostDeps, ...(ctx.keys ? { keys: ctx.keys } : {}) });
   const root = createSupervisor(
     {
       id: 'root',

@@ -40,13 +40,16 @@ export async function runUp(argv: string[]): Promise<number> {
   }
   if (values.symbols) overrides.universe = { topN: Number(values.symbols) };
   const cfg = loadConfig({ ...(values.config ? { file: values.config } : {}), overrides });
-  const secrets: AlertSecrets = Object.fromEntries(Object.entries(ALERT_SECRET_ENV).map(([k, env]) => [k, readSecret(env)]));
-  const consoleToken = readSecret(CONSOLE_TOKEN_ENV);
-  const { logger } = createLogger({ level: cfg.log.level, ...(cfg.log.file ? { file: cfg.log.file } : {}), base: { node: cfg.node.id }, secrets: [...Object.values(secrets), consoleToken] });
   if (cfg.venue.kind === 'binance-live' && !values['i-understand-live-trading']) {
     // Refuse before touching anything; the full guard (ack text + go-live gate) runs once NATS is up.
     assertLiveAllowed({ mode: cfg.venue.kind, cliOptIn: false, ...(cfg.venue.liveAcknowledgement ? { configAck: cfg.venue.liveAcknowledgement } : {}) });
   }
+  const secrets: AlertSecrets = Object.fromEntries(Object.entries(ALERT_SECRET_ENV).map(([k, env]) => [k, readSecret(env)]));
+  const consoleToken = readSecret(CONSOLE_TOKEN_ENV);
+  // Venue keys come from env or <NAME>_FILE, never from committed config, and are scrubbed from logs.
+  const keys = cfg.venue.kind === 'sim' ? undefined : { apiKey: readSecret('BINANCE_API_KEY'), apiSecret: readSecret('BINANCE_API_SECRET') };
+  if (keys && (!keys.apiKey || !keys.apiSecret)) throw new Error(`--venue ${cfg.venue.kind} needs BINANCE_API_KEY and BINANCE_API_SECRET (or *_FILE) in the environment`);
+  const { logger } = createLogger({ level: cfg.log.level, ...(cfg.log.file ? { file: cfg.log.file } : {}), base: { node: cfg.node.id }, secrets: [...Object.values(secrets), consoleToken, keys?.apiKey, keys?.apiSecret] });
   const speed = cfg.sim.speed;
   const duration = values.duration !== undefined ? Number(values.duration) : undefined;
   if (duration !== undefined && !(duration > 0)) throw new Error(`--duration must be a positive number of seconds, got '${values.duration}'`);
@@ -78,10 +81,14 @@ export async function runUp(argv: string[]): Promise<number> {
   if (cfg.venue.kind === 'binance-live') {
     assertLiveAllowed({ mode: cfg.venue.kind, cliOptIn: values['i-understand-live-trading'] === true, ...(cfg.venue.liveAcknowledgement ? { configAck: cfg.venue.liveAcknowledgement } : {}), gate: await checkGoLive({ bus, gates: cfg.golive }) });
   }
-  if (cfg.venue.kind !== 'sim') throw new Error(`--venue ${cfg.venue.kind}: the node wires only the simulator venue in this build (the adapter supports testnet/live; see README)`);
+  if (cfg.venue.kind === 'binance-live') {
+    // A key that can withdraw is refused outright: the node never needs that permission.
+    const { checkApiKeyPermissions, binanceRestrictionsFetcher } = await import('../golive/index.js');
+    await checkApiKeyPermissions(binanceRestrictionsFetcher({ baseUrl: 'https://api.binance.com', apiKey: keys!.apiKey!, apiSecret: keys!.apiSecret! }));
+  }
   const clock = createLiveClock();
   const marketClock = speed === 1 ? clock : createScaledClock(speed);
-  const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id });
+  const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id, ...(keys ? { keys } : {}) });
   const ops = await startNodeOps({ bus, node: cfg.node.id, ops: cfg.ops, tree: () => node.root.tree(), provisioned: () => provisioned, sinks: buildAlertSinks(cfg.ops.alerts, secrets), logger });
   if (ops.http) logger.info({ url: ops.http.url }, 'metrics and health endpoint up');
   const web = await startNodeWebConsole({ bus, config: cfg.console, token: consoleToken, tree: () => treeWithInfo(node.root), logger });

@@ -70,6 +70,8 @@ interface VenueCtx {
   supDeps: Omit<SupervisorDeps, 'path'>;
   links: VenueLinks;
   host: NodeHostDeps;
+  /** Venue API keys for testnet/live, read by runtime/config from env or files. */
+  keys?: { apiKey?: string; apiSecret?: string };
 }
 
 const need = <T>(x: T | undefined, what: string): T => {
@@ -85,9 +87,9 @@ const need = <T>(x: T | undefined, what: string): T => {
 function venueSubtree(o: VenueCtx): ChildSpec[] {
   const { cfg, bus, logger, links } = o;
   const children: ChildSpec[] = [];
-  if (cfg.venue.kind !== 'sim') throw new RuntimeError(`venue ${cfg.venue.kind} is not wired in this build yet`);
-  const external = cfg.sim.url ? { url: cfg.sim.url.replace(/\/$/, ''), wsUrl: cfg.sim.wsUrl ?? cfg.sim.url.replace(/^http/, 'ws').replace(/\/$/, '') } : undefined;
-  if (!external) children.push({
+  const real = cfg.venue.kind !== 'sim';
+  const external = real ? undefined : cfg.sim.url ? { url: cfg.sim.url.replace(/\/$/, ''), wsUrl: cfg.sim.wsUrl ?? cfg.sim.url.replace(/^http/, 'ws').replace(/\/$/, '') } : undefined;
+  if (!external && !real) children.push({
     id: 'sim',
     start: async () => {
       const sim = await startSimulator({
@@ -107,8 +109,13 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
   children.push({
     id: 'adapter',
     start: async () => {
-      const sim = external ?? need(links.sim, 'simulator');
-      const venue = createBinanceVenue({ mode: 'sim', restUrl: sim.url, wsUrl: sim.wsUrl, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, clock: o.clock, logger });
+      // Testnet and live use the same adapter; only the base URLs (from the mode) and the keys differ.
+      const venue = real
+        ? createBinanceVenue({ mode: cfg.venue.kind, apiKey: need(o.keys?.apiKey, 'BINANCE_API_KEY'), apiSecret: need(o.keys?.apiSecret, 'BINANCE_API_SECRET'), clock: o.clock, logger })
+        : (() => {
+            const sim = external ?? need(links.sim, 'simulator');
+            return createBinanceVenue({ mode: 'sim', restUrl: sim.url, wsUrl: sim.wsUrl, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, clock: o.clock, logger });
+          })();
       for (const r of await venue.markets()) links.rules.set(r.symbol, { tickSize: r.tickSize, stepSize: r.marketStepSize || r.stepSize, minQty: r.marketMinQty || r.minQty, minNotional: r.minNotional });
       links.venue = venue;
       return service(() => venue.close(), () => ({ ...venue.breakerState().breakers }));
@@ -143,10 +150,15 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
   return children;
 }
 
+/** Name of the venue in subjects and domain events: the adapter's own naming. */
+export function venueNameOf(cfg: Config): string {
+  return cfg.venue.kind === 'sim' ? 'sim' : 'binance';
+}
+
 /** The venue subtree, and the universe subtree (selector + watcher) that feeds the per-symbol pools. */
 export function venueChildren(o: VenueCtx): [ChildSpec, ChildSpec] {
   const { cfg, bus, logger, links } = o;
-  const venueName = cfg.venue.kind === 'sim' ? 'sim' : 'binance';
+  const venueName = venueNameOf(cfg);
   const s = cfg.supervision;
   const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };
   const targets = symbolTargets({ cfg, venue: venueName, links, host: o.host });
