@@ -112,4 +112,71 @@ describe('supervision over NATS', () => {
     expect(events.filter((e) => e.data.type === 'escalated').map((e) => e.data.path)).toEqual(['root']);
     expect(events.filter((e) => e.data.type === 'crashed' && e.data.path === 'root.x')).toHaveLength(3);
   });
+
+  const events = async (env: Awaited<ReturnType<typeof natsEnv>>) =>
+    (await readStream<SupervisionEvent>(env.bus, STREAMS.supervision, subjects.supervisionAll)).map((e) => `${e.data.type} ${e.data.path}`);
+
+  for (const [strategy, expectRestarted] of [
+    ['one_for_all', ['root.a', 'root.b', 'root.c']],
+    ['rest_for_one', ['root.b', 'root.c']],
+  ] as const) {
+    it(`${strategy}: a crash of b restarts ${expectRestarted.join(', ')} from KV, published on QT_SUPERVISION`, async () => {
+      await using env = await natsEnv();
+      const kit = await hostKit(env);
+      const reporter = await createNatsReporter({ bus: env.bus, node: 'n1' });
+      const root = createSupervisor(
+        { id: 'root', strategy, intensity: 5, period: 60_000, backoff: { min: 1, max: 5 }, children: ['a', 'b', 'c'].map((id) => hostedChild(counterDef, id, kit.deps, { childId: id })) },
+        { clock: createLiveClock(), reporter, node: 'n1' },
+      );
+      await root.start();
+      for (const id of ['a', 'b', 'c']) await env.bus.js.publish(subjects.actorInput('counter', id), encode({ type: 'inc', by: 2 }));
+      await until(() => root.whichChildren().every((c) => c.handle?.info?.().processed === 1), 'one input each');
+      await root.kill('root.b', 'chaos');
+      await until(() => root.whichChildren().every((c) => c.status === 'running' && c.handle?.info?.()), 'all running again');
+      await reporter.flush();
+      const ev = await events(env);
+      const restarted = ev.filter((e) => e.startsWith('restarted')).map((e) => e.split(' ')[1]).sort();
+      expect(restarted).toEqual([...expectRestarted].sort());
+      expect(ev.filter((e) => e.startsWith('crashed'))).toEqual(['crashed root.b']);
+      // Restarted actors resumed from KV: the count survived.
+      for (const c of root.whichChildren()) {
+        const h = c.handle as unknown as { actor: { getSnapshot(): { context: { count: number } } } };
+        expect(h.actor.getSnapshot().context.count).toBe(2);
+      }
+      // Ordered shutdown: children in reverse start order, then the root.
+      await root.stop();
+      await reporter.flush();
+      expect((await events(env)).filter((e) => e.startsWith('stopped')).slice(-4)).toEqual(['stopped root.c', 'stopped root.b', 'stopped root.a', 'stopped root']);
+    });
+  }
+
+  it('restart types on hosted actors: transient ends normally for good, temporary is never restarted, permanent is', async () => {
+    await using env = await natsEnv();
+    const kit = await hostKit(env);
+    const reporter = await createNatsReporter({ bus: env.bus, node: 'n1' });
+    const root = createSupervisor(
+      {
+        id: 'root', strategy: 'one_for_one', intensity: 5, period: 60_000, backoff: { min: 1, max: 5 },
+        children: [
+          hostedChild(counterDef, 'p', kit.deps, { childId: 'p', restart: 'permanent' }),
+          hostedChild(counterDef, 't', kit.deps, { childId: 't', restart: 'transient' }),
+          hostedChild(counterDef, 'x', kit.deps, { childId: 'x', restart: 'temporary' }),
+        ],
+      },
+      { clock: createLiveClock(), reporter, node: 'n1' },
+    );
+    await root.start();
+    // transient: a normal exit (final state) is not restarted; temporary: a crash is not restarted.
+    await env.bus.js.publish(subjects.actorInput('counter', 't'), encode({ type: 'finish' }));
+    await root.kill('root.x', 'chaos');
+    await root.kill('root.p', 'chaos');
+    await until(() => root.find('root.p')?.restarts === 1 && root.find('root.p')?.status === 'running', 'p restarted');
+    await until(() => root.find('root.t')?.status === 'stopped', 't stopped normally');
+    await reporter.flush();
+    const ev = await events(env);
+    expect(ev.filter((e) => e.startsWith('restarted'))).toEqual(['restarted root.p']);
+    expect(ev).toContain('crashed root.x');
+    expect(root.find('root.x')).toBeUndefined();
+    await root.stop();
+  });
 });
