@@ -43,7 +43,7 @@ describe('AI brain', () => {
   it('batches the universe, publishes calibrated ensemble signals with contributions, journals shadows, feeds the supervisor, serves qt-ai', async () => {
     const { env, sup, start, publishBatch } = await setup();
     await using _env = env;
-    await seedRegistry(env.bus, { now: 1 });
+    await seedRegistry(env.bus, { now: 1, policy: 'beat-baselines' });
     const brain = await start();
     const svc = await startAiService(env.bus, () => brain, 'test');
     try {
@@ -98,7 +98,7 @@ describe('AI brain', () => {
   it('a corrupted champion file (bytes flipped in qt_models) → labelled fallback, alert, reduce-only to risk; the brain stays up and recovers', async () => {
     const { env, start, publishBatch, sup } = await setup();
     await using _env = env;
-    await seedRegistry(env.bus, { now: 1 });
+    await seedRegistry(env.bus, { now: 1, policy: 'beat-baselines' });
     const os = await modelStore(env.bus);
     const name = 'gbdt-1m-h12-bc6aa2d971a1.onnx';
     const good = (await os.getBlob(name))!;

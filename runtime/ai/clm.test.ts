@@ -15,7 +15,7 @@ describe('CLM runner', () => {
   it('retrains in a worker thread, registers the model, compares it with the champion on the same out-of-sample rows, and never promotes a worse one', async () => {
     await using env = await natsEnv();
     const cfg = loadConfig({ env: {}, overrides: { ai: { clm: { everyHours: 0, folds: 2, shadowHours: 1 } } } });
-    await seedRegistry(env.bus, { now: 1 });
+    await seedRegistry(env.bus, { now: 1, policy: 'beat-baselines' });
     const champion = (await getPointer(env.bus, 'champion'))!;
     const kit = await hostKit(env);
     const clm = await kit.start('main', clmDef(cfg));

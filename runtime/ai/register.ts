@@ -48,7 +48,13 @@ export interface SeedReport {
  * out of sample, shadow = the rest (they predict, into the journal only). Pointers are created
  * with compare-and-set, so two nodes starting together cannot both seed them.
  */
-export async function seedRegistry(bus: Bus, o: { now: number; dir?: string; by?: string }): Promise<SeedReport> {
+/**
+ * `ensemble` (default): every shipped family is a champion member, weighted by out-of-sample
+ * performance. `beat-baselines`: only members that beat their baselines trade; the rest shadow.
+ */
+export type SeedPolicy = 'ensemble' | 'beat-baselines';
+
+export async function seedRegistry(bus: Bus, o: { now: number; dir?: string; by?: string; policy?: SeedPolicy }): Promise<SeedReport> {
   const by = o.by ?? 'seed';
   const report: SeedReport = { added: [], present: [], champion: null, shadow: null };
   const manifests: Manifest[] = [];
@@ -63,9 +69,13 @@ export async function seedRegistry(bus: Bus, o: { now: number; dir?: string; by?
     report.added.push(id);
   }
   if (manifests.length === 0) return report;
+  // The shipped ensemble is every family: voting weights follow out-of-sample performance, so a
+  // member that does not beat its baselines weighs least — and the journal says which one it is.
   const good = manifests.filter((m) => m.evaluation.beatsBaselines).map((m) => m.id);
-  const champion = good.length ? good : manifests.map((m) => m.id);
-  const shadow = manifests.map((m) => m.id).filter((id) => !champion.includes(id));
+  const weak = manifests.filter((m) => !m.evaluation.beatsBaselines).map((m) => m.id);
+  const strict = o.policy === 'beat-baselines' && good.length > 0;
+  const champion = strict ? good : manifests.map((m) => m.id);
+  const shadow: string[] = strict ? weak : [];
   const seedOne = async (p: 'champion' | 'shadow', ids: string[], why: string) => {
     if (await getPointer(bus, p)) return null;
     try {
@@ -76,7 +86,7 @@ export async function seedRegistry(bus: Bus, o: { now: number; dir?: string; by?
     await journalModel(bus, o.now, `${p} seeded: ${ids.join('+') || '(none)'} — ${why}`, { action: 'seed', pointer: p, ids });
     return ids;
   };
-  report.champion = await seedOne('champion', champion, good.length ? 'shipped models that beat their baselines out of sample' : 'no shipped model beats its baselines; all of them, pending better ones');
-  report.shadow = await seedOne('shadow', shadow, 'shipped models that do not beat their baselines: predictions journaled, never traded');
+  report.champion = await seedOne('champion', champion, strict ? 'shipped models that beat their baselines out of sample' : `the shipped ensemble, weighted by out-of-sample performance; beats baselines: ${good.join(', ') || 'none'}; does not: ${weak.join(', ') || 'none'}`);
+  report.shadow = shadow.length ? await seedOne('shadow', shadow, 'shipped models that do not beat their baselines: predictions journaled, never traded') : null;
   return report;
 }

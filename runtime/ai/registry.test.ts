@@ -27,11 +27,11 @@ function fixtureMessages(n: number): FeaturesMessage[] {
 describe('model registry on NATS', () => {
   it('seeds idempotently; each family loaded from qt_models infers like the trainer-side onnxruntime run, batched = per row (1e-4)', async () => {
     await using env = await natsEnv();
-    const first = await seedRegistry(env.bus, { now: 1 });
+    const first = await seedRegistry(env.bus, { now: 1, policy: 'beat-baselines' });
     expect(first.added.length).toBe(3);
     expect(first.champion).toEqual(['gbdt-1m-h12-bc6aa2d971a1', 'mlp-1m-h12-cde15889aabd']);
     expect(first.shadow).toEqual(['temporal-1m-h12-a45815639e90']);
-    const again = await seedRegistry(env.bus, { now: 2 });
+    const again = await seedRegistry(env.bus, { now: 2, policy: 'beat-baselines' });
     expect(again).toEqual({ added: [], present: first.added, champion: null, shadow: null });
     expect((await getPointer(env.bus, 'champion'))!.value.since).toBe(1);
 
@@ -61,7 +61,7 @@ describe('model registry on NATS', () => {
 
   it('qt models: ls, promote → rollback round trip (journaled), add refuses mismatches with the reason', async () => {
     await using env = await natsEnv();
-    await seedRegistry(env.bus, { now: 1 });
+    await seedRegistry(env.bus, { now: 1, policy: 'beat-baselines' });
     let out = '';
     let err = '';
     const io = { bus: env.bus, out: (s: string) => void (out += s), err: (s: string) => void (err += s), now: () => 1000 };

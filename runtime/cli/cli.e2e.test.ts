@@ -109,6 +109,19 @@ describe('qt CLI end to end', () => {
       const s = await readStream<{ attribution: string; source: string }>(env.bus, STREAMS.signals, 'qt.signal.*');
       return s.length ? s : undefined;
     }, 'signals', 30_000);
+    // The ensemble is really used: model-attributed signals carrying every member (three families).
+    const model = await until(async () => {
+      const s = await readStream<{ source: string; contributions: Array<{ family: string; version: string; probs: number[] }> }>(env.bus, STREAMS.signals, 'qt.signal.*');
+      return s.find((x) => x.data.source === 'model');
+    }, 'a model signal', 60_000);
+    expect(new Set(model.data.contributions.map((c) => c.family))).toEqual(new Set(['gbdt', 'mlp', 'temporal']));
+    expect(model.data.contributions.every((c) => c.version && c.probs.length === 3)).toBe(true);
+    const ls = await runQt(['models', 'ls', '--json', '--nats', env.server.url]);
+    expect(ls.code).toBe(0);
+    const listed = JSON.parse(ls.stdout) as { models: Array<{ family: string; role: string; manifest?: unknown }> };
+    const families = new Set(listed.models.map((m) => m.family));
+    expect(listed.models.every((m) => m.role === 'champion')).toBe(true);
+    expect([...families].sort()).toEqual(['gbdt', 'mlp', 'temporal']);
     // Every signal says where it came from: the model ensemble (with each member's say), or a labelled fallback.
     expect(sigs.every((s) => (s.data.source === 'model' && s.data.attribution.startsWith('ensemble:')) || (s.data.source === 'fallback' && s.data.attribution.startsWith('fallback:')))).toBe(true);
   }, 90_000);

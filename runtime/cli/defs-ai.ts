@@ -120,7 +120,7 @@ export function aiChildSpecs(o: AiChildrenOptions): ChildSpec[] {
     {
       id: 'brain',
       start: async () => {
-        if (cfg.ai.seed) await seedRegistry(bus, { now: o.clock.now() });
+        if (cfg.ai.seed) await seedRegistry(bus, { now: o.clock.now(), policy: cfg.ai.seedPolicy });
         const brain = await startAiBrain({ bus, clock: o.clock, logger, logic: aiLogic as AiLogic<unknown>, ai: cfg.ai, fallbackRule: cfg.signals.fallbackRule, ...(o.metrics ? { metrics: o.metrics } : {}) });
         links.brain = brain;
         return brain;

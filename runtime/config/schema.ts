@@ -290,6 +290,8 @@ export const ConfigSchema = z.strictObject({
       /** ms between reload attempts while the champion cannot be loaded. @default 60000 */
       reloadEveryMs: z.number().int().positive().default(60_000),
       /** Seed the registry from models/artifacts at start (idempotent). @default true */
+      /** Who trades after seeding: every shipped family (weighted), or only those beating baselines. @default ensemble */
+      seedPolicy: z.enum(['ensemble', 'beat-baselines']).default('ensemble'),
       seed: z.boolean().default(true),
       supervisor: z
         .strictObject({
