@@ -22,4 +22,17 @@ describe('qt backtest', () => {
     const sl = a.journal.filter((j) => j.kind === 'order' && /-sl/.test(j.clientOrderId ?? ''));
     expect(sl.length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('with --signals ai the shipped ONNX ensemble decides, batched per candle close, every signal attributed to its members', async () => {
+    const cfg = loadConfig({ env: {} });
+    const { FIXTURE_BTC_1M } = await import('../../models/data/index.js');
+    const r = await runBacktest({ cfg, data: FIXTURE_BTC_1M, signals: 'ai', to: Date.UTC(2023, 6, 19) });
+    expect(r.signalSource).toBe('ai');
+    expect(r.inferenceBatches).toBeGreaterThan(100);
+    const sig = r.journal.filter((j) => j.kind === 'signal');
+    expect(sig.length).toBeGreaterThan(100);
+    expect(sig.every((j) => /^ensemble:/.test(j.attribution ?? ''))).toBe(true);
+    const again = await runBacktest({ cfg, data: FIXTURE_BTC_1M, signals: 'ai', to: Date.UTC(2023, 6, 19) });
+    expect(again.journal.map((j) => j.summary)).toEqual(r.journal.map((j) => j.summary));
+  }, 120_000);
 });

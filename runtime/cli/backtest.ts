@@ -25,6 +25,8 @@ export interface BacktestOptions {
   from?: number;
   to?: number;
   seed?: number;
+  /** 'ai': the shipped ONNX ensemble (batched per candle close) decides; 'fallback': the labelled rule. @default fallback */
+  signals?: 'ai' | 'fallback';
 }
 
 export interface BacktestResult {
@@ -35,13 +37,39 @@ export interface BacktestResult {
   candlesPerSecond: number;
   bus: { published: number; delivered: number; deadLettered: number };
   venueOrders: number;
+  signalSource: 'ai' | 'fallback';
+  inferenceBatches: number;
+}
+
+/** The shipped ensemble, loaded from models/artifacts with the AI brain's own decision core. */
+async function ensemble(cfg: Config) {
+  const { ARTIFACTS_DIR, listArtifacts, readArtifact } = await import('../../models/registry/index.js');
+  const { sessionFor, memberInfo, releaseAll } = await import('../ai/sessions.js');
+  const { inferBatch } = await import('../ai/infer.js');
+  const { aiLogic } = await import('./defs-ai.js');
+  const models = await Promise.all((await listArtifacts(ARTIFACTS_DIR)).map(async (id) => {
+    const a = await readArtifact(ARTIFACTS_DIR, id);
+    return sessionFor(a.manifest, a.bytes, null);
+  }));
+  const lab = models[0]!.manifest.label;
+  const core = aiLogic.createCore({ eta: cfg.ai.weightEta, halfLife: cfg.ai.scoreHalfLife, label: { horizon: lab.horizon, deadZoneK: lab.deadZoneK, intervalMs: 60_000 }, fallbackRule: cfg.signals.fallbackRule });
+  aiLogic.setModels(core, models.map(memberInfo), []);
+  return {
+    async signals(rows: Array<Record<string, unknown>>) {
+      const ready = rows.filter((r) => r.ready);
+      for (const r of rows) aiLogic.observe(core, r as never);
+      const inf = await inferBatch(ready as never, models, [], true);
+      return ready.map((r, i) => aiLogic.modelSignal(core, r as never, inf.probs[i]!));
+    },
+    close: () => releaseAll(models),
+  };
 }
 
 /**
  * Replays candles through the SAME actor definitions as a live node (symbol, regime, strategy,
  * risk, orders, positions) against the in-process matching engine on a simulated clock, and
- * builds the same report as `qt report`. Signals come from the labelled fallback rule: the
- * ensemble runs in the node's AI brain, which is asynchronous (ONNX) and not part of this loop.
+ * builds the same report as `qt report`. With `signals: 'ai'` the shipped ONNX ensemble decides,
+ * batched across symbols at each candle close through the AI brain's own decision core.
  */
 export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const { cfg } = o;
@@ -72,13 +100,26 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   for (const s of syms) {
     bus.add(ordersDef({ venue: 'sim', maxNotional: cfg.risk.maxIntentNotional }), s);
     bus.add(positionDef({ venue: 'sim', rules: (x) => rules.get(x) }), s);
-    bus.add(symbolDef({ venue: 'sim', interval: '1m', signalSource: 'fallback', fallbackRule: cfg.signals.fallbackRule }), s);
+    bus.add(symbolDef({ venue: 'sim', interval: '1m', signalSource: o.signals === 'ai' ? 'ai' : 'fallback', fallbackRule: cfg.signals.fallbackRule }), s);
   }
+  const ai = o.signals === 'ai' ? await ensemble(cfg) : undefined;
+  const pending: Array<Record<string, unknown>> = [];
+  if (ai) bus.tap(subjects.featuresAll, (m) => pending.push(m.data as Record<string, unknown>));
+  let batches = 0;
   const perSymbol = candles ? Math.max(...Object.values(candles).map((k) => k.length)) : (o.candles ?? 1440);
   const t0 = performance.now();
   venue.start();
   // The feed keeps one timer pending; stepping candle by candle replays everything in order.
-  for (let i = 0; i <= perSymbol + 1 && venue.feed.running; i++) clock.advance(60_000);
+  for (let i = 0; i <= perSymbol + 1 && venue.feed.running; i++) {
+    clock.advance(60_000);
+    // The ensemble answers every symbol that closed a candle in this step, in one batch, before time moves on.
+    if (ai && pending.length) {
+      const sigs = await ai.signals(pending.splice(0));
+      batches++;
+      for (const sig of sigs) bus.publish(subjects.signal(sig.symbol), sig, `sig:${sig.venue}:${sig.symbol}:${sig.interval}:${sig.ts}`);
+    }
+  }
+  await ai?.close();
   const wallSeconds = (performance.now() - t0) / 1000;
   venue.stop();
   bus.stop();
@@ -91,28 +132,30 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     candlesPerSecond: Math.round(candleEvents / wallSeconds),
     bus: { published: bus.stats.published, delivered: bus.stats.delivered, deadLettered: bus.stats.deadLettered },
     venueOrders: venue.engine.history().orders.length,
+    signalSource: o.signals ?? 'fallback',
+    inferenceBatches: batches,
   };
 }
 
-/** `qt backtest --data <dir|file|synthetic> [--symbols N] [--candles N] [--from ISO] [--to ISO] [--json] [--html FILE]`. */
+/** `qt backtest --data <dir|file|synthetic> [--signals ai|fallback] [--symbols N] [--candles N] [--from ISO] [--to ISO] [--json] [--html FILE]`. */
 export async function runBacktestCli(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
       data: { type: 'string' }, symbols: { type: 'string' }, candles: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
-      json: { type: 'boolean' }, html: { type: 'string' }, config: { type: 'string' }, seed: { type: 'string' },
+      json: { type: 'boolean' }, html: { type: 'string' }, config: { type: 'string' }, seed: { type: 'string' }, signals: { type: 'string', default: 'fallback' },
     },
   });
   if (!values.data) throw new Error('--data <dir|file|synthetic> is required');
   const cfg = loadConfig(values.config ? { file: values.config } : {});
   const ts = (s?: string) => (s === undefined ? undefined : /^\d+$/.test(s) ? Number(s) : Date.parse(s));
   const r = await runBacktest({
-    cfg, data: values.data,
+    cfg, data: values.data, signals: values.signals === 'ai' ? 'ai' : 'fallback',
     ...(values.symbols ? { symbols: Number(values.symbols) } : {}), ...(values.candles ? { candles: Number(values.candles) } : {}),
     ...(values.from ? { from: ts(values.from)! } : {}), ...(values.to ? { to: ts(values.to)! } : {}), ...(values.seed ? { seed: Number(values.seed) } : {}),
   });
   if (values.html) writeFileSync(values.html, renderHtml(r.report));
-  const meta = { candleEvents: r.candleEvents, wallSeconds: Math.round(r.wallSeconds * 1000) / 1000, candlesPerSecond: r.candlesPerSecond, venueOrders: r.venueOrders, bus: r.bus };
+  const meta = { signals: r.signalSource, inferenceBatches: r.inferenceBatches, candleEvents: r.candleEvents, wallSeconds: Math.round(r.wallSeconds * 1000) / 1000, candlesPerSecond: r.candlesPerSecond, venueOrders: r.venueOrders, bus: r.bus };
   process.stdout.write(values.json ? `${JSON.stringify({ ...meta, report: r.report })}\n` : `${renderText(r.report)}\n\n${r.candleEvents} candle events in ${meta.wallSeconds}s (${r.candlesPerSecond}/s), ${r.venueOrders} orders at the venue\n`);
   return 0;
 }
