@@ -21,7 +21,7 @@ describe('qt doctor (real nats-server)', () => {
   it('fails when NATS is unreachable, and skips what it could not check', async () => {
     const { code, report, text } = await doctor(`nats://127.0.0.1:${await freePort()}`);
     expect(code).toBe(1);
-    expect(status(report)).toMatchObject({ nats: 'fail', jetstream: 'skipped', supervision: 'skipped', venue: 'unavailable' });
+    expect(status(report)).toMatchObject({ nats: 'fail', jetstream: 'skipped', supervision: 'skipped', venue: 'skipped', models: 'skipped' });
     expect(text).toMatch(/^FAIL {2}nats/m);
   });
 
@@ -34,7 +34,7 @@ describe('qt doctor (real nats-server)', () => {
     expect(report.checks.find((c) => c.name === 'supervision')!.detail).toContain('no qt-supervisor answered');
   });
 
-  it('passes on a provisioned layout with a running tree; placeholders say "not available yet"; a stopped permanent node fails', async () => {
+  it('passes on a provisioned layout with a running tree; no venue subtree and no champion are said plainly; a stopped permanent node fails', async () => {
     await using env = await natsEnv();
     const kids = createTestChildren();
     const root = createSupervisor(
@@ -49,11 +49,12 @@ describe('qt doctor (real nats-server)', () => {
       expect(ok.code).toBe(0);
       expect(status(ok.report)).toEqual({
         nats: 'pass', jetstream: 'pass', streams: 'pass', buckets: 'pass', 'consumer-lag': 'pass', supervision: 'pass',
-        venue: 'unavailable', 'clock-skew': 'unavailable', models: 'unavailable',
+        venue: 'unavailable', 'clock-skew': 'unavailable', models: 'warn',
       });
       expect(ok.report.checks.find((c) => c.name === 'supervision')!.detail).toBe('3/3 nodes running');
-      expect(ok.report.checks.filter((c) => c.status === 'unavailable').every((c) => c.detail.startsWith('not available yet'))).toBe(true);
-      expect(ok.text).toContain('OK: 6 passed, 0 warnings, 0 failed, 0 skipped, 3 not available yet');
+      expect(ok.report.checks.find((c) => c.name === 'venue')!.detail).toBe('this node runs no venue subtree');
+      expect(ok.report.checks.find((c) => c.name === 'models')!.detail).toMatch(/no champion: signals come from the labelled fallback rule/);
+      expect(ok.text).toContain('OK: 6 passed, 1 warnings, 0 failed, 0 skipped, 2 not available yet');
 
       // A lagging consumer is a warning, not a failure.
       await env.bus.jsm.consumers.add('QT_SIGNALS', { durable_name: 'slow', ack_policy: AckPolicy.Explicit });

@@ -1,3 +1,5 @@
+import { getPointer } from '../ai/pointers.js';
+import { hasModel } from '../ai/registry.js';
 import { BUCKETS, OBJECT_STORES, subjects, type NodeStatusRecord } from '../../protocols/index.js';
 import type { Config } from '../config/index.js';
 import { healthFromTree } from '../metrics/health.js';
@@ -32,11 +34,52 @@ export interface DoctorOptions {
   timeoutMs?: number;
 }
 
-const PLACEHOLDERS: DoctorCheck[] = [
-  { name: 'venue', status: 'unavailable', detail: 'not available yet: venue connectivity is checked once the Binance adapter lands' },
-  { name: 'clock-skew', status: 'unavailable', detail: 'not available yet: needs the venue server time endpoint' },
-  { name: 'models', status: 'unavailable', detail: 'not available yet: model registry and champion pointer checks come with the models issue' },
-];
+const VENUE_REST: Record<string, string> = { 'binance-testnet': 'https://testnet.binancefuture.com', 'binance-live': 'https://fapi.binance.com' };
+
+function findNode(t: NodeStatusRecord | undefined, path: string): NodeStatusRecord | undefined {
+  if (!t) return undefined;
+  if (t.path === path) return t;
+  for (const c of t.children ?? []) {
+    const f = findNode(c, path);
+    if (f) return f;
+  }
+  return undefined;
+}
+
+/** Venue adapter running (from the live tree), its breakers, and clock skew against the venue's time. */
+async function checkVenue(b: Bus, cfg: Config, timeoutMs: number): Promise<DoctorCheck[]> {
+  const r = await b.nc.request(subjects.control('supervisor', 'status'), '', { timeout: timeoutMs }).catch(() => undefined);
+  const tree = r ? (JSON.parse(r.string()) as { tree?: NodeStatusRecord }).tree : undefined;
+  const adapter = findNode(tree, 'root.venue.adapter');
+  if (!adapter) return [{ name: 'venue', status: 'unavailable', detail: 'this node runs no venue subtree' }, { name: 'clock-skew', status: 'unavailable', detail: 'no venue' }];
+  const open = Object.entries((adapter.info ?? {}) as Record<string, { state?: string }>).filter(([, v]) => v?.state && v.state !== 'closed').map(([k, v]) => `${k}:${v.state}`);
+  const venue: DoctorCheck = adapter.status !== 'running'
+    ? { name: 'venue', status: 'fail', detail: `adapter is ${adapter.status}` }
+    : open.length ? { name: 'venue', status: 'warn', detail: `adapter running; breakers not closed: ${open.join(', ')}` } : { name: 'venue', status: 'pass', detail: `adapter running (${cfg.venue.kind}); breakers closed` };
+  const base = (findNode(tree, 'root.venue.sim')?.info?.url as string | undefined) ?? cfg.sim.url ?? VENUE_REST[cfg.venue.kind];
+  if (!base) return [venue, { name: 'clock-skew', status: 'unavailable', detail: 'venue URL unknown' }];
+  try {
+    const t0 = Date.now();
+    const res = await fetch(`${base}/fapi/v1/time`, { signal: AbortSignal.timeout(timeoutMs) });
+    const { serverTime } = (await res.json()) as { serverTime: number };
+    const skew = Math.abs(serverTime - (t0 + Date.now()) / 2);
+    const status = skew > 5_000 ? 'fail' : skew > 1_000 ? 'warn' : 'pass';
+    return [venue, { name: 'clock-skew', status, detail: `${Math.round(skew)} ms against ${base} (recvWindow is 5000)` }];
+  } catch (e) {
+    return [venue, { name: 'clock-skew', status: 'fail', detail: `cannot read ${base}/fapi/v1/time: ${(e as Error).message}` }];
+  }
+}
+
+/** The champion pointer exists and every member is in the object store. */
+async function checkModels(b: Bus): Promise<DoctorCheck> {
+  const p = await getPointer(b, 'champion');
+  if (!p || !p.value.ids.length) return { name: 'models', status: 'warn', detail: 'no champion: signals come from the labelled fallback rule' };
+  const missing = [];
+  for (const id of p.value.ids) if (!(await hasModel(b, id))) missing.push(id);
+  return missing.length
+    ? { name: 'models', status: 'fail', detail: `champion members missing from qt_models: ${missing.join(', ')}` }
+    : { name: 'models', status: 'pass', detail: `champion ${p.value.ids.join(' + ')}` };
+}
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms).unref())]);
@@ -120,10 +163,11 @@ export async function runDoctorChecks(opts: DoctorOptions): Promise<DoctorReport
       await run('consumer-lag', (b) => checkLag(b, opts.lagWarn ?? 1_000, opts.ackPendingWarn ?? 500));
     } else for (const name of ['streams', 'buckets', 'consumer-lag']) checks.push({ name, status: 'skipped', detail: 'JetStream unavailable' });
     await run('supervision', (b) => checkSupervision(b, timeoutMs));
+    await run('venue', (b) => checkVenue(b, opts.cfg, timeoutMs));
+    await run('models', (b) => checkModels(b));
   } finally {
     await bus?.close().catch(() => undefined);
   }
-  checks.push(...PLACEHOLDERS);
   return { ok: !checks.some((c) => c.status === 'fail' || c.status === 'skipped'), url, checks };
 }
 
