@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLiveClock, createScaledClock } from '../clock/index.js';
 import { loadConfig, readSecret, type ConfigInput } from '../config/index.js';
-import { ALERT_SECRET_ENV, buildAlertSinks, startNodeOps, watchTradingMetrics, type AlertSecrets } from '../ops/index.js';
+import { ALERT_SECRET_ENV, buildAlertSinks, routeJournalAlerts, startNodeOps, watchTradingMetrics, type AlertSecrets } from '../ops/index.js';
 import { CONSOLE_TOKEN_ENV, startNodeWebConsole } from '../console/index.js';
 import { assertLiveAllowed, checkGoLive } from '../golive/index.js';
 import { treeWithInfo } from '../../supervisors/index.js';
@@ -92,6 +92,7 @@ export async function runUp(argv: string[]): Promise<number> {
   const ops = await startNodeOps({ bus, node: cfg.node.id, ops: cfg.ops, tree: () => node.root.tree(), provisioned: () => provisioned, sinks: buildAlertSinks(cfg.ops.alerts, secrets), logger });
   if (ops.http) logger.info({ url: ops.http.url }, 'metrics and health endpoint up');
   const tradingMetrics = watchTradingMetrics({ bus, metrics: ops.metrics, logger });
+  const journalAlerts = routeJournalAlerts({ bus, route: (a) => ops.router.route(a), logger });
   const web = await startNodeWebConsole({ bus, config: cfg.console, token: consoleToken, tree: () => treeWithInfo(node.root), logger });
   logger.info({ node: cfg.node.id, url, venue: cfg.venue.kind, speed }, 'node up');
 
@@ -105,6 +106,7 @@ export async function runUp(argv: string[]): Promise<number> {
       hard.unref();
       await node.stop().catch((err: unknown) => logger.error({ err }, 'shutdown error'));
       tradingMetrics.stop();
+      journalAlerts.stop();
       await ops.stop().catch(() => undefined);
       await web?.close().catch(() => undefined);
       clearTimeout(hard);

@@ -4,7 +4,8 @@ import { encode } from '../codec.js';
 import { createMetrics } from '../metrics/index.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { until } from '../testing/wait.js';
-import { watchTradingMetrics } from './trading-metrics.js';
+import { createAlertRouter, recordingSink } from '../alerts/index.js';
+import { routeJournalAlerts, watchTradingMetrics } from './trading-metrics.js';
 
 describe('trading metrics', () => {
   it('counts signals by source, risk denials by reason, orders by state, fills, PnL and unprotected positions from the live subjects', async () => {
@@ -27,5 +28,20 @@ describe('trading metrics', () => {
     expect(text).toMatch(/state="filled".*\} 1/);
     expect(text).toMatch(/qt_\w*unprotected\w* 1/);
     w.stop();
+  });
+
+  it('routes journal alerts (e.g. an unprotected position) to the sinks, de-duplicated by key', async () => {
+    await using env = await natsEnv();
+    const sink = recordingSink();
+    const router = createAlertRouter({ sinks: [sink], dedupWindowMs: 60_000, maxPerMinute: 30 });
+    const r = routeJournalAlerts({ bus: env.bus, route: (a) => router.route(a) });
+    const alert = { kind: 'alert', ts: 1_000, symbol: 'BTCUSDT', summary: 'UNPROTECTED LONG 0.01 BTCUSDT for 5s', data: { key: 'unprotected:BTCUSDT', severity: 'critical' } };
+    env.bus.nc.publish(subjects.journal('alert'), encode(alert));
+    env.bus.nc.publish(subjects.journal('alert'), encode({ ...alert, ts: 2_000 }));
+    await until(() => sink.sent.length === 1, "alert delivered");
+    await new Promise((res) => setTimeout(res, 100));
+    expect(sink.sent).toHaveLength(1);
+    expect(sink.sent[0]).toMatchObject({ key: 'unprotected:BTCUSDT', severity: 'critical', labels: { symbol: 'BTCUSDT' } });
+    r.stop();
   });
 });

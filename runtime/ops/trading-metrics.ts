@@ -1,3 +1,4 @@
+import type { Alert } from '../alerts/index.js';
 import type { Logger } from 'pino';
 import { subjects, type JournalEntry, type OrderEvent, type PositionUpdate, type RiskVerdict, type Signal } from '../../protocols/index.js';
 import { decode } from '../codec.js';
@@ -48,4 +49,34 @@ export function watchTradingMetrics(o: { bus: Bus; metrics: QtMetrics; logger?: 
       for (const s of subs) s.unsubscribe();
     },
   };
+}
+
+/**
+ * Every journal `alert` entry (unprotected position, model fallback, rollback, CLM failure…) goes
+ * to the alert router: the actors decide what is alarming, the router de-duplicates and delivers.
+ */
+export function routeJournalAlerts(o: { bus: Bus; route: (a: Alert) => Promise<unknown>; logger?: Logger }) {
+  const sub = o.bus.nc.subscribe(subjects.journal('alert'), {
+    callback: (_e, m) => {
+      let j: JournalEntry;
+      try {
+        j = decode<JournalEntry>(m.data);
+      } catch {
+        return;
+      }
+      const d = j.data ?? {};
+      const sev = String(d['severity'] ?? 'warning');
+      const alert: Alert = {
+        key: String(d['key'] ?? `journal:${j.symbol ?? ''}:${j.summary.slice(0, 60)}`),
+        severity: (['info', 'warning', 'critical'].includes(sev) ? sev : 'warning') as Alert['severity'],
+        title: j.summary,
+        detail: typeof d['detail'] === 'string' ? d['detail'] : JSON.stringify(d).slice(0, 500),
+        ts: j.ts,
+        labels: { ...(j.symbol ? { symbol: j.symbol } : {}), ...(j.attribution ? { attribution: j.attribution } : {}) },
+        ...(d['resolved'] === true ? { resolved: true } : {}),
+      };
+      o.route(alert).catch((err: unknown) => o.logger?.warn({ err }, 'alert routing failed'));
+    },
+  });
+  return { stop: () => sub.unsubscribe() };
 }
