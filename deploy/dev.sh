@@ -26,7 +26,7 @@ ensure_nats() { ensure_debs nats-server; }
 
 ensure_modules() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    npm ci --no-audit --no-fund >&2
+    npm ci --no-audit --no-fund >&2 || npm install --no-audit --no-fund >&2
   fi
 }
 
