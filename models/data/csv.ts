@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { decodeColumns, columnsToCandles } from './qtc.js';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -21,7 +23,7 @@ const HEADER = 'open_time_ms,open,high,low,close,volume';
 
 /** Symbol and interval from a file name like `BTCUSDT-1m.csv` or `BTCUSDT-1m-sample.csv`. */
 export function metaFromFileName(path: string): KlineMeta {
-  const m = /^([A-Z0-9]{2,30})-([0-9]+[mhd])(?:[-.].*)?\.csv$/.exec(basename(path));
+  const m = /^([A-Z0-9]{2,30})-([0-9]+[mhd])(?:[-.].*)?\.(?:csv|qtc)$/.exec(basename(path));
   const interval = m?.[2] as Interval | undefined;
   if (!m || !interval || !INTERVALS.includes(interval)) throw new KlineCsvError(`cannot infer symbol/interval from ${path}; expected <SYMBOL>-<interval>.csv`);
   return { symbol: m[1] as string, interval };
@@ -68,8 +70,15 @@ export function parseKlineCsv(text: string, meta: KlineMeta): Candle[] {
   return out;
 }
 
-/** Stream a kline CSV file line by line into candles (meta inferred from the name if omitted). */
+/**
+ * Stream a kline CSV file line by line into candles (meta inferred from the name if omitted).
+ * A `.qtc` file (the local store written by `qt data import|download`) is read as columns.
+ */
 export async function readKlineCsv(path: string, meta: KlineMeta = metaFromFileName(path)): Promise<Candle[]> {
+  if (path.endsWith('.qtc')) {
+    const cols = decodeColumns(await readFile(path));
+    return columnsToCandles(cols, INTERVAL_MS[cols.interval]);
+  }
   const parse = klineLineParser(meta);
   const out: Candle[] = [];
   const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });

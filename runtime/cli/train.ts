@@ -25,7 +25,7 @@ async function resolveFiles(data: string[], interval?: string, symbols?: string[
   const files: string[] = [];
   for (const d of data) {
     const p = resolve(d);
-    if ((await stat(p)).isDirectory()) files.push(...(await readdir(p)).filter((f) => f.endsWith('.csv')).sort().map((f) => join(p, f)));
+    if ((await stat(p)).isDirectory()) files.push(...(await readdir(p)).filter((f) => f.endsWith('.csv') || f.endsWith('.qtc')).sort().map((f) => join(p, f)));
     else files.push(p);
   }
   const picked = files.filter((f) => {
@@ -33,7 +33,7 @@ async function resolveFiles(data: string[], interval?: string, symbols?: string[
     return (!interval || m.interval === interval) && (!symbols || symbols.includes(m.symbol));
   });
   const intervals = new Set(picked.map((f) => metaFromFileName(f).interval));
-  if (picked.length === 0) throw new UsageError('no CSV files match --data/--interval/--symbols');
+  if (picked.length === 0) throw new UsageError('no CSV or .qtc files match --data/--interval/--symbols');
   if (intervals.size > 1) throw new UsageError(`files span intervals ${[...intervals].join(', ')}; pick one with --interval`);
   const syms = picked.map((f) => metaFromFileName(f).symbol);
   if (new Set(syms).size !== syms.length) throw new UsageError(`more than one file per symbol: ${syms.join(', ')}`);

@@ -2,14 +2,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_BTC_1M } from '../../models/data/index.js';
+import { FIXTURE_BTC_1M, readKlineCsv as readKlineCsvModels } from '../../models/data/index.js';
+import { readReplayDir } from '../venues/sim/run.js';
 import { INTERVAL_MS } from '../../protocols/index.js';
 import { startVenueEnv } from '../venues/binance/testkit.js';
 import { runQt } from '../testing/cli.js';
 import { columnsToCandles, downloadKlines, openCandleStore, readKlineFile } from './index.js';
 
 describe('historical data', () => {
-  it('imports the shipped Binance CSV into .qtc and reads back exactly the same candles', () => {
+  it('imports the shipped Binance CSV into .qtc and reads back exactly the same candles', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'qtc-'));
     const store = openCandleStore(dir, (i) => INTERVAL_MS[i]);
     const f = readKlineFile(FIXTURE_BTC_1M);
@@ -19,6 +20,11 @@ describe('historical data', () => {
     expect(store.write('BTCUSDT', '1m', 'binance', f.candles.slice(100, 200))).toBe(f.candles.length);
     const back = columnsToCandles(store.read('BTCUSDT', '1m')!, 60_000);
     expect(back).toEqual(f.candles);
+    // Training and backtests read the store directly.
+    const viaTraining = await readKlineCsvModels(join(dir, 'BTCUSDT-1m.qtc'));
+    expect(viaTraining.map((c) => [c.openTime, c.close, c.volume])).toEqual(f.candles.map((c) => [c.openTime, c.close, c.volume]));
+    const replay = readReplayDir(dir);
+    expect(replay['BTCUSDT']!.map((k) => k.close)).toEqual(f.candles.map((c) => c.close));
   });
 
   it('rejects malformed rows with their line and reason', () => {

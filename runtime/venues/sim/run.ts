@@ -6,6 +6,7 @@ import type { Kline1m } from './engine/types.js';
 import { readKlineCsv, parseKlineJson } from './market/index.js';
 import { createSimServer, type SimServer } from './server/index.js';
 import { readFileSync } from 'node:fs';
+import { decodeColumns } from '../../../models/data/qtc.js';
 
 export interface SimulatorOptions {
   /** Clock of the market and the matching engine (scaled with `--speed`). */
@@ -44,15 +45,27 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-/** Reads `SYMBOL-<interval>.csv|json` files (a file, or every such file in a dir). */
+/** A `.qtc` file of the local store as replay klines (1m). */
+function qtcKlines(path: string, maxRows: number): Kline1m[] {
+  const c = decodeColumns(readFileSync(path));
+  const n = Math.min(c.count, maxRows);
+  const out: Kline1m[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const close = c.close[i]!;
+    out[i] = { openTime: c.openTime[i]!, open: c.open[i]!, high: c.high[i]!, low: c.low[i]!, close, volume: c.volume[i]!, quoteVolume: c.volume[i]! * close, trades: 0, takerBuyVolume: c.volume[i]! / 2 };
+  }
+  return out;
+}
+
+/** Reads `SYMBOL-<interval>.csv|json|qtc` files (a file, or every such file in a dir). */
 export function readReplayDir(path: string, maxRows = 100_000): Record<string, Kline1m[]> {
   if (!existsSync(path)) throw new Error(`replay data not found: ${path}`);
-  const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => /\.(csv|json)$/i.test(f)).map((f) => join(path, f)) : [path];
+  const files = statSync(path).isDirectory() ? readdirSync(path).filter((f) => /\.(csv|json|qtc)$/i.test(f)).sort().map((f) => join(path, f)) : [path];
   const out: Record<string, Kline1m[]> = {};
   for (const f of files) {
     const symbol = basename(f).split(/[-_.]/)[0]!.toUpperCase();
     if (out[symbol]) continue; // first interval file per symbol wins (sorted names: 15m before 1h…)
-    out[symbol] = f.toLowerCase().endsWith('.json') ? parseKlineJson(readFileSync(f, 'utf8')).slice(0, maxRows) : readKlineCsv(f, maxRows);
+    out[symbol] = f.endsWith('.qtc') ? qtcKlines(f, maxRows) : f.toLowerCase().endsWith('.json') ? parseKlineJson(readFileSync(f, 'utf8')).slice(0, maxRows) : readKlineCsv(f, maxRows);
   }
   if (Object.keys(out).length === 0) throw new Error(`no kline CSV/JSON files in ${path}`);
   return out;
