@@ -31,10 +31,12 @@ describe('paper trading end to end', () => {
     await using node = startQtNode(['--nats', env.server.url, '--venue', 'sim', '--symbols', '20', '--speed', '10'], {
       QT_NODE__ID: 'trader', QT_NODE__DATA_DIR: dataDir, QT_SIGNALS__SOURCE: 'fallback', QT_STRATEGY__MIN_CONFIDENCE: '0.51',
       QT_SIM__SEED: '11', QT_LOG__LEVEL: 'warn',
+      // Tight exits so positions also close within the test's minutes (TPs are multiples of the stop).
+      QT_STRATEGY__STOP_PCT: '0.003', QT_STRATEGY__STOP_ATR: '0.5',
     });
     const simUrl = await until(async () => find(await tree(env.bus), 'root.venue.sim')?.info?.url as string | undefined, 'simulator up', 30_000);
     // Wait until at least one trade has closed (pnl journaled) and a few entries filled.
-    await until(async () => (await readStream(env.bus, STREAMS.journal, subjects.journal('pnl'))).length >= 1, 'a closed trade', 150_000);
+    await until(async () => (await readStream(env.bus, STREAMS.journal, subjects.journal('pnl'))).length >= 1, 'a closed trade', 240_000);
     const orders = (await (await fetch(`${simUrl}/sim/orders`)).json()) as SimOrder[];
     const entries = orders.filter((o) => o.clientOrderId.endsWith('-entry') && Number(o.executedQty) > 0);
     expect(entries.length).toBeGreaterThan(0);
@@ -62,5 +64,5 @@ describe('paper trading end to end', () => {
       expect(journal.some((j) => j.kind === 'fill' && j.intentId === p.intentId), `fills of ${p.intentId}`).toBe(true);
     }
     expect(node.proc.exitCode).toBeNull();
-  }, 200_000);
+  }, 300_000);
 });
