@@ -172,7 +172,7 @@ export function venueChildren(o: VenueCtx): [ChildSpec, ChildSpec] {
         {
           id: 'watch',
           start: async () => {
-            const w = await startUniverseWatch({ bus, venue: venueName, logger, targets });
+            const w = await startUniverseWatch({ bus, venue: venueName, logger, targets, clock: o.clock });
             links.pin = async (sym) => {
               await targets.startSymbol(sym);
               await w.pin(sym);

@@ -70,7 +70,7 @@ describe('universe', () => {
     const market: string[][] = [];
     const ids = () => pool.whichChildren().map((c) => c.id).sort();
     const watch = await startUniverseWatch({
-      bus: env.bus, venue: 'sim', logger: silent,
+      bus: env.bus, venue: 'sim', logger: silent, clock: createLiveClock(), resyncMs: 200,
       targets: {
         startSymbol: async (s) => {
           if (!ids().includes(`symbol-${s}`)) await pool.startChild(hostedChild(symbolDef({ venue: 'sim', interval: '1m' }), s, kit.deps, { childId: `symbol-${s}` }));
@@ -85,6 +85,9 @@ describe('universe', () => {
     await tickers(1, { BTCUSDT: 900, ETHUSDT: 800, SOLUSDT: 100, XRPUSDT: 50 });
     await until(() => ids().length === 2, 'two symbol actors');
     expect(ids()).toEqual(['symbol-BTCUSDT', 'symbol-ETHUSDT']);
+    // A pool that lost its children (e.g. restarted empty after an escalation) is refilled.
+    await pool.terminateChild('symbol-ETHUSDT');
+    await until(() => ids().includes('symbol-ETHUSDT'), 'ETH actor restored by the periodic resync');
     await tickers(2, { BTCUSDT: 900, ETHUSDT: 10, SOLUSDT: 700, XRPUSDT: 650 });
     await until(() => ids().includes('symbol-SOLUSDT'), 'SOL spawned');
     // ETH left the universe but has an open position: it keeps its actor and its market data.

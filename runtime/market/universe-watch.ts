@@ -4,6 +4,7 @@ import { STREAMS, subjects, type Universe } from '../../protocols/index.js';
 import { decode } from '../codec.js';
 import { InjectedCrash, RuntimeError } from '../errors.js';
 import type { Bus } from '../nats/index.js';
+import type { Clock, TimerHandle } from '../clock/index.js';
 
 /** What the watcher needs from the symbol pool and the market-data worker. */
 export interface UniverseTargets {
@@ -24,7 +25,7 @@ type Exit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: 
  * drained — an open position keeps its symbol actor (and its market data) until it is closed.
  * On (re)start it replays the last universe message, so a restarted node converges at once.
  */
-export async function startUniverseWatch(o: { bus: Bus; venue: string; targets: UniverseTargets; logger: Logger }) {
+export async function startUniverseWatch(o: { bus: Bus; venue: string; targets: UniverseTargets; logger: Logger; clock?: Clock; resyncMs?: number }) {
   const log = o.logger.child({ component: 'universe-watch', venue: o.venue });
   let resolveExit!: (e: Exit) => void;
   const exited = new Promise<Exit>((r) => (resolveExit = r));
@@ -34,9 +35,11 @@ export async function startUniverseWatch(o: { bus: Bus; venue: string; targets: 
   let chain = Promise.resolve();
   let applied = 0;
 
+  let resync: TimerHandle | undefined;
   const end = (e: Exit) => {
     if (ended) return;
     ended = true;
+    o.clock?.clearTimeout(resync);
     void sub?.stop();
     resolveExit(e);
   };
@@ -76,6 +79,21 @@ export async function startUniverseWatch(o: { bus: Bus; venue: string; targets: 
       chain = chain.then(() => apply(u)).catch(fail);
     },
   });
+
+  // Level-triggered: a pool that came back empty after an escalation is refilled within resyncMs,
+  // instead of waiting for the next universe change (hours away) with positions left unmanaged.
+  const tick = () => {
+    if (ended || !o.clock) return;
+    resync = o.clock.setTimeout(() => {
+      if (current.length || draining.size) {
+        chain = chain.then(async () => {
+          for (const s of [...current, ...draining]) await o.targets.startSymbol(s);
+        }).catch(fail);
+      }
+      tick();
+    }, o.resyncMs ?? 10_000);
+  };
+  tick();
 
   return {
     exited,
