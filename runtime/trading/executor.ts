@@ -56,6 +56,12 @@ export interface ExecutorOptions {
   maxAckPending?: number;
   /** @default 30 */
   ackWaitSec?: number;
+  /**
+   * A place command older than this (JetStream time) is refused, not sent: the order machine
+   * declares an order that the venue never saw dead after its processing window (5 s), so a place
+   * executed later would be a live order nobody tracks. @default 4000
+   */
+  maxPlaceAgeMs?: number;
 }
 
 const ExecSchema = z.strictObject({
@@ -151,6 +157,12 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
     const base = { type: 'report' as const, clientOrderId: cmd.clientOrderId, symbol: cmd.symbol, executedQty: 0, avgPrice: 0 };
     counts[op]++;
     if (op === 'place') {
+      const age = Date.now() - m.info.timestampNanos / 1e6;
+      if (age > (o.maxPlaceAgeMs ?? 4_000)) {
+        counts.notSent++;
+        log.warn({ clientOrderId: cmd.clientOrderId, ageMs: Math.round(age) }, 'stale place command refused (not sent)');
+        return { ...base, source: 'rest', status: 'REJECTED', reason: `not sent: place command ${Math.round(age)} ms old (beyond the processing window)`, code: 0, ts: now() };
+      }
       try {
         const r = await retrying(m, `place ${cmd.clientOrderId}`, () => venue.placeOrder(toRequest(submit!)));
         if (r.ok) return orderReport(r.value, 'rest', now());

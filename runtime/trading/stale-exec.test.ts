@@ -1,0 +1,29 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { STREAMS, subjects, type SubmitCommand, type VenueReport } from '../../protocols/index.js';
+import { createLiveClock } from '../clock/index.js';
+import { encode } from '../codec.js';
+import { natsEnv } from '../testing/nats-env.js';
+import { readStream, until } from '../testing/wait.js';
+import { engineOrders, startVenueEnv } from '../venues/binance/testkit.js';
+import { startExecutor } from './index.js';
+
+describe('executor', () => {
+  it('refuses a place command older than the processing window instead of placing an order nobody tracks', async () => {
+    await using env = await natsEnv();
+    await using v = await startVenueEnv();
+    const cmd: SubmitCommand = {
+      type: 'submit', clientOrderId: 'stale-1', intentId: 'BTCUSDT:1:BUY', leg: 'entry', symbol: 'BTCUSDT', side: 'BUY', orderType: 'MARKET',
+      qty: 0.002, price: 60_000, reduceOnly: false, attribution: 'test', ts: 1,
+    };
+    // The command was emitted while no executor ran (a node killed right after the submit).
+    await env.bus.js.publish(subjects.order('BTCUSDT', 'exec'), encode({ op: 'place', command: cmd }), { msgID: 'exec:stale-1:place:0' });
+    await new Promise((r) => setTimeout(r, 600));
+    const ex = await startExecutor({ bus: env.bus, venue: v.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }), maxPlaceAgeMs: 300 });
+    const rep = await until(async () => (await readStream<VenueReport>(env.bus, STREAMS.orders, subjects.order('BTCUSDT', 'report'))).find((r) => r.data.clientOrderId === 'stale-1'), 'a report');
+    expect(rep.data).toMatchObject({ status: 'REJECTED' });
+    expect(rep.data.reason).toMatch(/not sent: place command \d+ ms old/);
+    expect(engineOrders(v.sim, 'stale-1')).toBe(0);
+    await ex.stop();
+  });
+});
