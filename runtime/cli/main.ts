@@ -3,6 +3,7 @@ const HELP = `qt — Quantum Trader
   qt up [--nats URL] [--duration S] [--config F] [--venue sim] [--symbols N] [--speed X]   run a node (paper trading on the simulator by default)
   qt status [--json [--full]] [--watch] [--node ID] [--nats URL] tree, trading state, positions, models, alerts
   qt chaos kill <actor-id|path> [--reason R] [--nats URL]        inject a crash into one actor
+  qt chaos run [--scenario NAME|all] [--long] [--json]          chaos scenarios against a real node; invariants from the venue's records
   qt sim [--port P] [--symbols N] [--seed S] [--data DIR] [--speed X]   the Binance USD-M simulator on its own
   qt data import <file|dir> | download --symbols A,B --interval 1m --from ISO [--to ISO] | ls
   qt train --data <file|dir> [--model gbdt|mlp|temporal|all] [--out DIR] [--json] [--seed S]
