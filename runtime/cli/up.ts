@@ -91,7 +91,10 @@ export async function runUp(argv: string[]): Promise<number> {
   const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id, ...(keys ? { keys } : {}) });
   const ops = await startNodeOps({ bus, node: cfg.node.id, ops: cfg.ops, tree: () => node.root.tree(), provisioned: () => provisioned, sinks: buildAlertSinks(cfg.ops.alerts, secrets), logger });
   if (ops.http) logger.info({ url: ops.http.url }, 'metrics and health endpoint up');
-  const tradingMetrics = watchTradingMetrics({ bus, metrics: ops.metrics, logger });
+  const tradingMetrics = watchTradingMetrics({
+    bus, metrics: ops.metrics, logger,
+    drawdown: { initialEquity: cfg.risk.initialEquity ?? cfg.sim.initialBalance, thresholds: cfg.ops.alerts.drawdownThresholds, route: (a) => ops.router.route(a) },
+  });
   const journalAlerts = routeJournalAlerts({ bus, route: (a) => ops.router.route(a), logger });
   const web = await startNodeWebConsole({ bus, config: cfg.console, token: consoleToken, tree: () => treeWithInfo(node.root), logger });
   logger.info({ node: cfg.node.id, url, venue: cfg.venue.kind, speed }, 'node up');

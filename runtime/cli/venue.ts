@@ -5,6 +5,7 @@ import { hostedChild, supervisorChild, type ChildSpec, type Supervisor, type Sup
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import { BadInputError, RuntimeError } from '../errors.js';
+import { encode, msgHeaders } from '../codec.js';
 import type { ActorDefinition } from '../host/index.js';
 import { startMarketData, startUniverseWatch, type MarketDataWorker } from '../market/index.js';
 import type { Bus } from '../nats/index.js';
@@ -118,7 +119,17 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
           })();
       for (const r of await venue.markets()) links.rules.set(r.symbol, { tickSize: r.tickSize, stepSize: r.marketStepSize || r.stepSize, minQty: r.marketMinQty || r.minQty, minNotional: r.minNotional });
       links.venue = venue;
-      return service(() => venue.close(), () => ({ ...venue.breakerState().breakers }));
+      // Breaker changes become journal alerts (routed to the sinks like every other alert).
+      const offBreaker = venue.onBreakerEvent((e) => {
+        if (e.state === 'halfOpen') return;
+        const open = e.state === 'open';
+        const entry = { kind: 'alert', ts: e.ts, summary: `circuit breaker ${venue.venue}/${e.breaker} ${open ? 'open' : 'closed'}`, data: { key: `breaker:${venue.venue}:${e.breaker}`, severity: open ? 'warning' : 'info', ...(open ? {} : { resolved: true }), detail: open ? 'venue calls fail fast until it half-opens' : 'calls succeed again' } };
+        bus.js.publish(subjects.journal('alert'), encode(entry), { headers: msgHeaders() }).catch(() => undefined);
+      });
+      return service(async () => {
+        offBreaker();
+        await venue.close();
+      }, () => ({ ...venue.breakerState().breakers }));
     },
   });
   children.push({

@@ -44,4 +44,19 @@ describe('trading metrics', () => {
     expect(sink.sent[0]).toMatchObject({ key: 'unprotected:BTCUSDT', severity: 'critical', labels: { symbol: 'BTCUSDT' } });
     r.stop();
   });
+
+  it('alerts when equity (initial + realised + unrealised) draws down past a threshold', async () => {
+    await using env = await natsEnv();
+    const metrics = createMetrics({ defaultMetrics: false });
+    const sink = recordingSink();
+    const router = createAlertRouter({ sinks: [sink], dedupWindowMs: 60_000, maxPerMinute: 30 });
+    const w = watchTradingMetrics({ bus: env.bus, metrics, drawdown: { initialEquity: 10_000, thresholds: [0.05, 0.1], route: (a) => router.route(a) } });
+    env.bus.nc.publish(subjects.journal('pnl'), encode({ kind: 'pnl', ts: 1, summary: 'win', data: { realizedPnl: 200 } }));
+    env.bus.nc.publish(subjects.journal('pnl'), encode({ kind: 'pnl', ts: 2, summary: 'loss', data: { realizedPnl: -700 } }));
+    await until(() => sink.sent.length === 1, 'drawdown alert');
+    // Peak 10,200 → 9,500: 6.9% drawdown crosses 5% but not 10%.
+    expect(sink.sent[0]).toMatchObject({ key: 'drawdown:5', severity: 'warning' });
+    expect(sink.sent[0]!.title).toMatch(/Drawdown 6\.9% crossed 5%/);
+    w.stop();
+  });
 });

@@ -1,4 +1,4 @@
-import type { Alert } from '../alerts/index.js';
+import { evaluateDrawdown, type Alert, type DrawdownState } from '../alerts/index.js';
 import type { Logger } from 'pino';
 import { subjects, type JournalEntry, type OrderEvent, type PositionUpdate, type RiskVerdict, type Signal } from '../../protocols/index.js';
 import { decode } from '../codec.js';
@@ -10,9 +10,30 @@ import type { Bus } from '../nats/index.js';
  * live view, not a ledger): signals by source, risk denials by reason, orders by state, fills,
  * PnL and exposure per symbol, unprotected positions. Nothing here can slow or stop trading.
  */
-export function watchTradingMetrics(o: { bus: Bus; metrics: QtMetrics; logger?: Logger }) {
+export function watchTradingMetrics(o: {
+  bus: Bus;
+  metrics: QtMetrics;
+  logger?: Logger;
+  /** Alerts on drawdown thresholds from equity = initial + realised (journal) + unrealised (positions). */
+  drawdown?: { initialEquity: number; thresholds: number[]; route: (a: Alert) => Promise<unknown> };
+}) {
   const { bus, metrics } = o;
   const positions = new Map<string, PositionUpdate>();
+  let realized = 0;
+  let peak = o.drawdown?.initialEquity ?? 0;
+  let ddState: DrawdownState = { breached: [] };
+  const account = (ts: number) => {
+    if (!o.drawdown) return;
+    const unrealized = [...positions.values()].reduce((a, p) => a + (p.qty > 0 ? p.unrealizedPnl : 0), 0);
+    const exposure = [...positions.values()].reduce((a, p) => a + p.qty * (p.markPrice || p.avgEntry), 0);
+    const equity = o.drawdown.initialEquity + realized + unrealized;
+    peak = Math.max(peak, equity);
+    const drawdown = peak > 0 ? Math.max(0, (peak - equity) / peak) : 0;
+    metrics.account({ equityUsd: equity, drawdown, exposureRatio: equity > 0 ? exposure / equity : 0 });
+    const r = evaluateDrawdown(ddState, { drawdown, equityUsd: equity, ts }, { thresholds: o.drawdown.thresholds });
+    ddState = r.state;
+    for (const a of r.alerts) o.drawdown.route(a).catch((err: unknown) => o.logger?.warn({ err }, 'drawdown alert failed'));
+  };
   const subs = [
     bus.nc.subscribe('qt.signal.*', {
       callback: (_e, m) => {
@@ -41,6 +62,15 @@ export function watchTradingMetrics(o: { bus: Bus; metrics: QtMetrics; logger?: 
         metrics.exposure(p.symbol, p.qty * (p.markPrice || p.avgEntry));
         const open = [...positions.values()].filter((x) => x.unprotectedSince !== null && x.qty > 0);
         metrics.unprotected(open.length, open.length ? Math.max(...open.map((x) => (p.ts - x.unprotectedSince!) / 1000)) : 0);
+        account(p.ts);
+      },
+    }),
+    bus.nc.subscribe(subjects.journal('pnl'), {
+      callback: (_e, m) => {
+        const j = decode<JournalEntry>(m.data);
+        const r = Number(j.data?.['realizedPnl']);
+        if (Number.isFinite(r)) realized += r;
+        account(j.ts);
       },
     }),
   ];
