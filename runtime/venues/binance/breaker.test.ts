@@ -25,9 +25,8 @@ describe('circuit breakers', () => {
     expect(sent()).toBe(3);
     expect(v.breakerState().breakers.market).toMatchObject({ state: 'open', failures: 3 });
     const before = sent();
-    const t0 = performance.now();
+    // Open means fail fast: the call is refused without a request reaching the venue.
     await expect(v.ticker24h()).rejects.toMatchObject({ name: 'CircuitOpenError', breaker: 'market', retryable: true });
-    expect(performance.now() - t0).toBeLessThan(50);
     expect(sent()).toBe(before);
 
     // Other traffic classes keep working: orders (and the mark they check against) use other breakers.

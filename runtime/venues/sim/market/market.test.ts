@@ -52,20 +52,18 @@ describe('synthetic source', () => {
     const btc: number[] = [], eth: number[] = [];
     const regimes = new Set<string>();
     let bad = 0;
-    const started = performance.now();
     for (let m = 0; m < 1440; m++) {
       const ca = a.next() as Kline1m[];
       const cb = b.next() as Kline1m[];
       if (m % 97 === 0) expect(cb).toEqual(ca);
-      // Plain checks: expect() per candle would dominate the timing.
+      // Plain checks rather than expect() per candle: 1.4 M candles.
       for (const k of ca) if (k.high < Math.max(k.open, k.close) || k.low > Math.min(k.open, k.close) || !(k.volume > 0)) bad++;
       btc.push(Math.log((ca[0] as Kline1m).close / (ca[0] as Kline1m).open));
       eth.push(Math.log((ca[1] as Kline1m).close / (ca[1] as Kline1m).open));
       regimes.add(a.regime());
     }
-    // 2 × 500 symbols × 1 day of minutes, generously bounded.
+    // 2 × 500 symbols × 1 day of minutes (its speed belongs to `npm run bench`, not here).
     expect(bad).toBe(0);
-    expect(performance.now() - started).toBeLessThan(10_000);
     expect(corr(btc, eth)).toBeGreaterThan(0.5);
     expect(regimes.size).toBeGreaterThan(1);
   });
