@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: nats-server always; chromium and tmux only for the console tests.
+# Debian packages: nats-server always; chromium and tmux for the console tests, prometheus
+# (promtool + server) for the rule and scrape tests of deploy/.
 ensure_debs() {
   local need=()
   for pkg in "$@"; do
@@ -39,7 +40,7 @@ case "$cmd" in
     ;;
   test)
     ensure_modules
-    ensure_debs nats-server chromium tmux
+    ensure_debs nats-server chromium tmux prometheus
     npx tsc -p tsconfig.json --noEmit
     npx eslint .
     exec npx vitest run "$@"
