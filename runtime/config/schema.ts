@@ -154,12 +154,20 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       leases: z
         .strictObject({
-          /** Share the symbol universe between nodes through KV leases. @default false */
+          /**
+           * Share the symbol universe between nodes through KV leases, and run the singletons
+           * (brains, executor, user stream, reconciler, universe selector) on the leader only.
+           * See deploy/CLUSTER.md. @default false
+           */
           enabled: z.boolean().default(false),
-          /** @default 15000 */
+          /** How long a dead node's symbols stay unowned at most (plus skew and one renew). @default 15000 */
           ttlMs: z.number().int().min(1_000).default(15_000),
+          /** How often leases are renewed and rebalanced. @default ttlMs / 3 */
+          renewMs: z.number().int().min(100).optional(),
+          /** Clock skew tolerated between nodes. @default min(1000, ttlMs / 10) */
           skewMs: z.number().int().nonnegative().optional(),
         })
+        .refine((l) => l.renewMs === undefined || l.renewMs * 2 <= l.ttlMs, { message: 'renewMs must be at most half of ttlMs', path: ['renewMs'] })
         .prefault({}),
     })
     .prefault({}),

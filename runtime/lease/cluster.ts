@@ -1,0 +1,145 @@
+import type { Logger } from 'pino';
+import type { Clock, TimerHandle } from '../clock/index.js';
+import type { Bus } from '../nats/index.js';
+import { createLeaseManager } from './manager.js';
+
+/** The leader lease's name among the symbol leases (`lease._leader`); no venue symbol starts with `_`. */
+export const LEADER = '_leader';
+
+export interface ClusterOptions {
+  bus: Bus;
+  node: string;
+  /** Live clock: leases are about real time, whatever `--speed` does to the market. */
+  clock: Clock;
+  enabled: boolean;
+  ttlMs: number;
+  renewMs?: number;
+  skewMs?: number;
+  logger?: Logger;
+}
+
+/** What this node may run: which symbols, and whether the cluster singletons. */
+export interface Cluster {
+  readonly enabled: boolean;
+  readonly node: string;
+  /** Whether this node runs the cluster singletons (always true without leases). */
+  isLeader(): boolean;
+  /** Whether this node hosts the symbol's actors and market data (always true without leases). */
+  owns(symbol: string): boolean;
+  /** Symbols whose lease this node holds. */
+  owned(): string[];
+  /** The symbols the node wants to share out (its universe watcher's view). Starts a lease pass. */
+  setWanted(symbols: readonly string[]): void;
+  /** The symbol left the universe with nothing open: give its lease up for good. */
+  retire(symbol: string): Promise<void>;
+  /** Awaited before a lease is handed over (lost) and after it is taken (gained). */
+  onSymbol(cb: (symbol: string, owned: boolean) => void | Promise<void>): () => void;
+  /** Awaited on leadership changes; a loss is awaited before the leader lease can be taken. */
+  onLeader(cb: (leader: boolean) => void | Promise<void>): () => void;
+  /** For `qt status`. */
+  info(): Record<string, unknown>;
+  /** Takes the first leases (leader and a fair share) and keeps renewing them. */
+  start(): Promise<void>;
+  /** Stops renewing; by default releases every lease so the other nodes take over at once. */
+  stop(opts?: { release?: boolean }): Promise<void>;
+}
+
+/**
+ * One node's membership in a cluster over KV `qt_leases`: symbol leases shared out by rendezvous
+ * hashing (see `balance`), plus one leader lease for the singletons (brains, executor, user stream,
+ * reconciler, universe selector). Leadership is sticky — it moves only when the leader dies or
+ * leaves — because moving it restarts every brain.
+ *
+ * The symbols balanced are the wanted ones (the universe plus what this node drains) and every
+ * lease in KV never retired: a symbol whose owner died while draining it (an open position outside
+ * the universe) is still taken over, by whichever live node the balance names.
+ */
+export async function createCluster(o: ClusterOptions): Promise<Cluster> {
+  if (!o.enabled) return single(o.node);
+  const { clock } = o;
+  const opts = { bus: o.bus, node: o.node, clock, ttlMs: o.ttlMs, ...(o.renewMs ? { renewMs: o.renewMs } : {}), ...(o.skewMs !== undefined ? { skewMs: o.skewMs } : {}), ...(o.logger ? { logger: o.logger } : {}) };
+  const symbols = await createLeaseManager(opts);
+  // A second manager over the same bucket holds only the leader key: `rebalance` of the first
+  // would hand it out like a symbol, and leadership must not follow the hash.
+  const leader = await createLeaseManager(opts);
+  const every = Math.max(10, Math.min(o.renewMs ?? Math.floor(o.ttlMs / 3), o.ttlMs / 2));
+  let wanted: readonly string[] = [];
+  let running = false;
+  let timer: TimerHandle | undefined;
+  let current: Promise<void> = Promise.resolve();
+
+  const leaderPass = async () => {
+    try {
+      await leader.renew();
+      if (!leader.owned().includes(LEADER)) await leader.acquire(LEADER);
+    } catch (err) {
+      o.logger?.warn({ err }, 'leader lease pass failed; retrying');
+    }
+  };
+  const leaderLoop = () => {
+    current = (async () => {
+      await leaderPass();
+      if (!running) return;
+      // A dead leader's lease is taken as soon as it can be, not up to a renew interval later.
+      const wait = Math.max(1, Math.min(every, leader.takeRetryAt() - clock.now()));
+      timer = clock.setTimeout(() => running && leaderLoop(), wait);
+    })();
+  };
+
+  return {
+    enabled: true,
+    node: o.node,
+    isLeader: () => leader.owned().includes(LEADER),
+    owns: (s) => symbols.owned().includes(s),
+    owned: () => symbols.owned(),
+    setWanted(next) {
+      wanted = [...next];
+      symbols.kick();
+    },
+    retire: (s) => symbols.retire(s),
+    onSymbol(cb) {
+      const offLost = symbols.onLost((s) => cb(s, false));
+      const offGained = symbols.onGained((s) => cb(s, true));
+      return () => (offLost(), offGained());
+    },
+    onLeader(cb) {
+      const offLost = leader.onLost(() => cb(false));
+      const offGained = leader.onGained(() => cb(true));
+      return () => (offLost(), offGained());
+    },
+    info: () => ({ leader: leader.owned().includes(LEADER), owned: symbols.owned() }),
+    async start() {
+      running = true;
+      // The first leader pass is awaited, so the singletons start (or stay standby) with the tree.
+      await leaderPass();
+      leaderLoop();
+      // The leader key lives in the same bucket; it is never shared out like a symbol.
+      symbols.start(async () => [...new Set([...wanted, ...(await symbols.claimed())])].filter((s) => s !== LEADER));
+    },
+    async stop(opts = {}) {
+      running = false;
+      clock.clearTimeout(timer);
+      await current;
+      await symbols.stop(opts);
+      await leader.stop(opts);
+    },
+  };
+}
+
+/** A node alone: it owns everything and leads, with no KV traffic. */
+function single(node: string): Cluster {
+  return {
+    enabled: false,
+    node,
+    isLeader: () => true,
+    owns: () => true,
+    owned: () => [],
+    setWanted: () => undefined,
+    retire: async () => undefined,
+    onSymbol: () => () => undefined,
+    onLeader: () => () => undefined,
+    info: () => ({}),
+    start: async () => undefined,
+    stop: async () => undefined,
+  };
+}
