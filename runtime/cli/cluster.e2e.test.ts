@@ -77,6 +77,20 @@ describe('two qt up nodes on one NATS share the symbols through leases', () => {
         events.push({ ...v, key: e.key, at: Date.now() });
       }
     })();
+    // Every actor-state write of a symbol's actors must come from the node holding its lease then:
+    // the actors, not only the leases, never have two owners.
+    const writes: Array<{ key: string; node: string; at: number }> = [];
+    const actorWrites = await (await env.bus.kvm.open(BUCKETS.actors)).watch({ key: '>' });
+    void (async () => {
+      for await (const e of actorWrites) {
+        if (e.operation !== 'PUT' || !/^(symbol|orders|position)\.[^.]+$/.test(e.key)) continue;
+        const { node } = decode<{ node?: string }>(e.value);
+        const sym = e.key.split('.')[1]!;
+        writes.push({ key: e.key, node: node ?? '', at: Date.now() });
+        const lease = events.filter((l) => l.key === `lease.${sym}`).at(-1);
+        if (!lease || lease.node !== node || lease.expiresAt === 0) violations.push(`${e.key} written by ${node} while the lease was ${lease ? `${lease.node}'s${lease.expiresAt === 0 ? ' (released)' : ''}` : 'not taken'}`);
+      }
+    })();
     // Feature messages, by symbol: proof that a symbol's actor is processing candles.
     const features: Array<{ symbol: string; at: number }> = [];
     const fsub = env.bus.nc.subscribe(subjects.featuresAll, { callback: (_e, m) => void features.push({ symbol: m.subject.split('.')[3]!, at: Date.now() }) });
@@ -125,6 +139,11 @@ describe('two qt up nodes on one NATS share the symbols through leases', () => {
         const t = moving.map((sym) => features.find((f) => f.symbol === sym && f.at > killedAt + taken)?.at);
         return t.every((x) => x !== undefined) ? Math.max(...(t as number[])) - killedAt : undefined;
       }, 'features of every taken-over symbol from the survivor', 30_000);
+      // ...and persist their state from the survivor (each kind of actor of each moved symbol).
+      for (const sym of moving) for (const kind of ['symbol', 'orders', 'position']) {
+        expect(writes.some((w) => w.key === `${kind}.${sym}` && w.node === victim && w.at < killedAt), `${kind}.${sym} written by ${victim} before`).toBe(true);
+      }
+      await until(() => moving.every((sym) => writes.some((w) => w.key === `symbol.${sym}` && w.node === survivor && w.at > killedAt)), 'the survivor persisting the moved symbol actors', 10_000);
       process.stdout.write(`kill -9 ${victim}: ${moving.length} symbols' leases on ${survivor} after ${taken} ms, actors running after ${running} ms, features after ${processing} ms (TTL ${TTL}, renew ${RENEW}, skew ${SKEW})\n`);
       expect(taken).toBeLessThanOrEqual(TTL + SKEW + RENEW);
 
@@ -134,7 +153,7 @@ describe('two qt up nodes on one NATS share the symbols through leases', () => {
       await until(split, 'a balanced split again after the restart', 60_000);
       step('split again after the restart');
       nodes[survivor]!.proc.kill('SIGTERM');
-      await nodes[survivor]!.exited;
+      expect(await nodes[survivor]!.exited).toBe(0);
       step(`${survivor} stopped`);
       const released = events.filter((e) => e.node === survivor && e.expiresAt === 0 && e.key !== `lease.${LEADER}`);
       expect(released.length).toBeGreaterThan(0);
@@ -147,7 +166,8 @@ describe('two qt up nodes on one NATS share the symbols through leases', () => {
       process.stdout.write(`clean stop of ${survivor}: its leases taken ${handover} ms after the release\n`);
       expect(handover).toBeLessThan(TTL);
 
-      // Throughout: no lease changed hands before its holder's lease ended.
+      // Throughout: no lease changed hands before its holder's lease ended, and no actor state was
+      // written by a node that did not hold the symbol's lease at that moment.
       expect(violations).toEqual([]);
     } catch (e) {
       for (const [id, n] of Object.entries(nodes)) process.stdout.write(`--- ${id} ---\n${n.logs().split('\n').slice(-40).join('\n')}\n`);
@@ -156,6 +176,7 @@ describe('two qt up nodes on one NATS share the symbols through leases', () => {
       step('cleanup');
       fsub.unsubscribe();
       watch.stop();
+      actorWrites.stop();
       for (const n of Object.values(nodes)) await n[Symbol.asyncDispose]();
       sim.proc.kill('SIGTERM');
     }

@@ -1,7 +1,10 @@
+import { KvWatchInclude, type KvWatchEntry } from '@nats-io/kv';
 import type { Logger } from 'pino';
+import { BUCKETS } from '../../protocols/index.js';
 import type { Clock, TimerHandle } from '../clock/index.js';
+import { decode } from '../codec.js';
 import type { Bus } from '../nats/index.js';
-import { createLeaseManager } from './manager.js';
+import { createLeaseManager, type LeaseManager, type LeaseValue } from './manager.js';
 
 /** The leader lease's name among the symbol leases (`lease._leader`); no venue symbol starts with `_`. */
 export const LEADER = '_leader';
@@ -76,7 +79,9 @@ export async function createCluster(o: ClusterOptions): Promise<Cluster> {
       o.logger?.warn({ err }, 'leader lease pass failed; retrying');
     }
   };
+  let kickedLeader = false;
   const leaderLoop = () => {
+    clock.clearTimeout(timer);
     current = (async () => {
       await leaderPass();
       if (!running) return;
@@ -85,6 +90,15 @@ export async function createCluster(o: ClusterOptions): Promise<Cluster> {
       timer = clock.setTimeout(() => running && leaderLoop(), wait);
     })();
   };
+  const kickLeader = () => {
+    if (!running || kickedLeader) return;
+    kickedLeader = true;
+    void current.then(() => {
+      kickedLeader = false;
+      if (running) leaderLoop();
+    });
+  };
+  const stopWatch = await watchPeers(o, symbols, kickLeader);
 
   return {
     enabled: true,
@@ -118,12 +132,47 @@ export async function createCluster(o: ClusterOptions): Promise<Cluster> {
     },
     async stop(opts = {}) {
       running = false;
+      stopWatch();
       clock.clearTimeout(timer);
       await current;
       await symbols.stop(opts);
       await leader.stop(opts);
     },
   };
+}
+
+/**
+ * Passes run on a timer, which bounds a takeover after a crash; a peer's clean goodbye or arrival
+ * is seen at once through a watch on the bucket, so a handover does not wait for the next tick.
+ * Heartbeat renewals of known peers are ignored (they would make every renewal a pass).
+ */
+async function watchPeers(o: ClusterOptions, symbols: LeaseManager, kickLeader: () => void): Promise<() => void> {
+  const kv = await o.bus.kvm.open(BUCKETS.leases);
+  const iter = await kv.watch({ key: '>', include: KvWatchInclude.UpdatesOnly });
+  const peers = new Set<string>();
+  const value = (e: KvWatchEntry): LeaseValue | undefined => {
+    try {
+      return e.operation === 'PUT' ? decode<LeaseValue>(e.value) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  void (async () => {
+    for await (const e of iter) {
+      const v = value(e);
+      if (v?.node === o.node) continue;
+      if (e.key.startsWith('node.')) {
+        const peer = e.key.slice('node.'.length);
+        // A new peer gets its share now; a leaving one's symbols are free after its release.
+        if (v && !peers.has(peer)) (peers.add(peer), symbols.kick());
+        else if (!v) (peers.delete(peer), symbols.kick());
+      } else if (v?.expiresAt === 0) {
+        if (e.key === `lease.${LEADER}`) kickLeader();
+        else symbols.kick();
+      }
+    }
+  })().catch((err: unknown) => o.logger?.warn({ err }, 'lease watch ended; handovers wait for the next pass'));
+  return () => iter.stop();
 }
 
 /** A node alone: it owns everything and leads, with no KV traffic. */
