@@ -79,14 +79,14 @@ describe('two qt up nodes on one NATS share the symbols through leases', () => {
     })();
     // Every actor-state write of a symbol's actors must come from the node holding its lease then:
     // the actors, not only the leases, never have two owners.
-    const writes: Array<{ key: string; node: string; at: number }> = [];
+    const writes: Array<{ key: string; node: string; at: number; candles?: number | undefined }> = [];
     const actorWrites = await (await env.bus.kvm.open(BUCKETS.actors)).watch({ key: '>' });
     void (async () => {
       for await (const e of actorWrites) {
         if (e.operation !== 'PUT' || !/^(symbol|orders|position)\.[^.]+$/.test(e.key)) continue;
-        const { node } = decode<{ node?: string }>(e.value);
+        const { node, snapshot } = decode<{ node?: string; snapshot?: { context?: { candles?: number } } }>(e.value);
         const sym = e.key.split('.')[1]!;
-        writes.push({ key: e.key, node: node ?? '', at: Date.now() });
+        writes.push({ key: e.key, node: node ?? '', at: Date.now(), candles: snapshot?.context?.candles });
         const lease = events.filter((l) => l.key === `lease.${sym}`).at(-1);
         if (!lease || lease.node !== node || lease.expiresAt === 0) violations.push(`${e.key} written by ${node} while the lease was ${lease ? `${lease.node}'s${lease.expiresAt === 0 ? ' (released)' : ''}` : 'not taken'}`);
       }
@@ -144,6 +144,12 @@ describe('two qt up nodes on one NATS share the symbols through leases', () => {
         expect(writes.some((w) => w.key === `${kind}.${sym}` && w.node === victim && w.at < killedAt), `${kind}.${sym} written by ${victim} before`).toBe(true);
       }
       await until(() => moving.every((sym) => writes.some((w) => w.key === `symbol.${sym}` && w.node === survivor && w.at > killedAt)), 'the survivor persisting the moved symbol actors', 10_000);
+      for (const sym of moving) {
+        // The survivor's actor carries on from the dead node's state: its candle count goes on from there.
+        const before = writes.filter((w) => w.key === `symbol.${sym}` && w.node === victim).at(-1)!.candles!;
+        const after = writes.find((w) => w.key === `symbol.${sym}` && w.node === survivor && w.at > killedAt)!.candles!;
+        expect(after, `${sym}: candles seen by the survivor's actor vs the dead node's`).toBeGreaterThan(before);
+      }
       process.stdout.write(`kill -9 ${victim}: ${moving.length} symbols' leases on ${survivor} after ${taken} ms, actors running after ${running} ms, features after ${processing} ms (TTL ${TTL}, renew ${RENEW}, skew ${SKEW})\n`);
       expect(taken).toBeLessThanOrEqual(TTL + SKEW + RENEW);
 
