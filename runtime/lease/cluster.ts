@@ -67,6 +67,8 @@ export async function createCluster(o: ClusterOptions): Promise<Cluster> {
   const leader = await createLeaseManager(opts);
   const every = Math.max(10, Math.min(o.renewMs ?? Math.floor(o.ttlMs / 3), o.ttlMs / 2));
   let wanted: readonly string[] = [];
+  /** When each wanted symbol became wanted (see `claim`). */
+  const since = new Map<string, number>();
   let running = false;
   let timer: TimerHandle | undefined;
   let current: Promise<void> = Promise.resolve();
@@ -108,6 +110,8 @@ export async function createCluster(o: ClusterOptions): Promise<Cluster> {
     owned: () => symbols.owned(),
     setWanted(next) {
       wanted = [...next];
+      for (const s of [...since.keys()]) if (!wanted.includes(s)) since.delete(s);
+      for (const s of wanted) if (!since.has(s)) since.set(s, clock.now());
       symbols.kick();
     },
     retire: (s) => symbols.retire(s),
@@ -127,8 +131,14 @@ export async function createCluster(o: ClusterOptions): Promise<Cluster> {
       // The first leader pass is awaited, so the singletons start (or stay standby) with the tree.
       await leaderPass();
       leaderLoop();
-      // The leader key lives in the same bucket; it is never shared out like a symbol.
-      symbols.start(async () => [...new Set([...wanted, ...(await symbols.claimed())])].filter((s) => s !== LEADER));
+      symbols.start(async () => {
+        const claimed = await symbols.claimed();
+        // A symbol only this node knows (a draining position, an adopted orphan) that the hash
+        // gives to another node must be visible to that node, or nobody would take it.
+        for (const s of wanted) if (!claimed.includes(s)) await symbols.claim(s, since.get(s) ?? 0);
+        // The leader key lives in the same bucket; it is never shared out like a symbol.
+        return [...new Set([...wanted, ...claimed])].filter((s) => s !== LEADER);
+      });
     },
     async stop(opts = {}) {
       running = false;

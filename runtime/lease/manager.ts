@@ -56,6 +56,12 @@ export interface LeaseManager {
   retire(symbol: string): Promise<void>;
   /** Symbols with a lease in KV that was never retired, whoever holds it (alive or not). */
   claimed(): Promise<string[]>;
+  /**
+   * Makes a symbol this node wants visible to every node (a released, unretired lease), so that
+   * whichever node the balance names takes it, even one that does not know the symbol. A lease
+   * retired after `wantedSince` stays retired: the retiring owner knew better.
+   */
+  claim(symbol: string, wantedSince: number): Promise<void>;
   /** Earliest clock ms at which a lease or heartbeat seen live since the last call expires (then resets); Infinity if none. */
   takeRetryAt(): number;
   /** Symbols held right now, by this node's clock. */
@@ -222,6 +228,17 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
     return live.map((v) => v.node).sort();
   };
   const claimed = async () => (await scan('lease')).filter(([, v]) => !v.retired).map(([s]) => s).sort();
+  const claim = async (symbol: string, wantedSince: number) => {
+    const key = leaseKey(symbol);
+    const e = await kv.get(key);
+    try {
+      if (!e || e.operation !== 'PUT') await (e ? kv.update(key, value(0), e.revision) : kv.create(key, value(0)));
+      else if (decode<LeaseValue>(e.value).retired && decode<LeaseValue>(e.value).ts < wantedSince) await kv.update(key, value(0), e.revision);
+    } catch (err) {
+      // Someone wrote it meanwhile: it is claimed either way.
+      if (!isConflict(err)) throw err;
+    }
+  };
   const rebalance = async (universe: readonly string[]) => {
     const live = await liveNodes();
     if (!live.includes(node)) live.push(node);
@@ -262,6 +279,7 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
     release: (symbol) => release(symbol),
     retire: (symbol) => release(symbol, 'released', true),
     claimed,
+    claim,
     takeRetryAt() {
       const r = retryAt;
       retryAt = Infinity;
