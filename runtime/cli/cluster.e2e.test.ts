@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,11 +37,17 @@ const hosted = (t: NodeStatusRecord[] | undefined): string[] => {
 const leads = (t: NodeStatusRecord[] | undefined) => t?.find((n) => n.path === 'root.cluster')?.info?.leader === true;
 
 /** One simulator process for both nodes (each `qt up` would otherwise run its own venue). */
-async function startSim(natsUrl: string, port: number): Promise<{ proc: ChildProcess; url: string }> {
+async function startSim(natsUrl: string, port: number): Promise<AsyncDisposable & { url: string }> {
   const proc = spawn(process.execPath, [QT_BIN, 'sim', '--port', String(port), '--symbols', String(SYMBOLS), '--seed', '5', '--speed', String(SPEED), '--nats', natsUrl], { stdio: 'ignore' });
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await exited;
+  };
   const url = `http://127.0.0.1:${port}`;
-  await until(() => fetch(`${url}/fapi/v1/ping`).then((r) => r.ok, () => false), 'qt sim answering', 30_000);
-  return { proc, url };
+  await until(() => fetch(`${url}/fapi/v1/ping`).then((r) => r.ok, () => false), 'qt sim answering', 30_000).catch(async (e: unknown) => (await stop(), Promise.reject(e)));
+  return { url, [Symbol.asyncDispose]: stop };
 }
 
 interface LeaseEvent extends LeaseValue {
@@ -52,7 +58,7 @@ interface LeaseEvent extends LeaseValue {
 describe('two qt up nodes on one NATS share the symbols through leases', () => {
   it('each symbol has exactly one owner; kill -9 moves the dead node\'s symbols (and the singletons) to the survivor within the TTL; a clean stop hands over at once; never doubly owned', async () => {
     await using env = await natsEnv();
-    const sim = await startSim(env.server.url, await freePort());
+    await using sim = await startSim(env.server.url, await freePort());
     const dataDir = mkdtempSync(join(tmpdir(), 'qt-cluster-'));
     const nodeEnv = (id: string) => ({
       QT_NODE__ID: id, QT_NODE__DATA_DIR: join(dataDir, id), QT_LOG__LEVEL: 'warn', QT_SIM__URL: sim.url,
@@ -184,7 +190,6 @@ describe('two qt up nodes on one NATS share the symbols through leases', () => {
       watch.stop();
       actorWrites.stop();
       for (const n of Object.values(nodes)) await n[Symbol.asyncDispose]();
-      sim.proc.kill('SIGTERM');
     }
   }, 150_000);
 });

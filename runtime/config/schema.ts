@@ -40,8 +40,11 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   nats: z
     .strictObject({
-      /** Server URL; when unset `qt up` looks at 127.0.0.1:4222 and otherwise starts a local server. */
-      url: z.string().url().optional(),
+      /**
+       * Server URL, or several separated by commas (every server of a NATS cluster, so the client
+       * fails over on its own); when unset `qt up` looks at 127.0.0.1:4222 and otherwise starts a local server.
+       */
+      url: z.string().refine((v) => v.split(',').every((u) => z.string().url().safeParse(u.trim()).success), 'a URL, or several separated by commas').optional(),
       /** @default quantum-trader */
       name: z.string().default('quantum-trader'),
       /** Credentials file (NATS .creds) for deployments with accounts. */

@@ -37,6 +37,13 @@ export interface LeaseManagerOptions {
    * @default min(1000, ttlMs / 10)
    */
   skewMs?: number;
+  /**
+   * Time allowed to stop a symbol's actors when a lease cannot be renewed: the owner lets go this
+   * much before `expiresAt - skewMs`, so its actors are down before anyone may take over. A stop
+   * slower than this may still overlap the next owner's start; KV compare-and-set fences that.
+   * @default min(2000, ttlMs / 5)
+   */
+  stopMs?: number;
   /** @default 'qt_leases' */
   bucket?: string;
   logger?: Logger;
@@ -103,7 +110,9 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
   const { clock, node } = o;
   const ttl = o.ttlMs ?? 15_000;
   const skew = o.skewMs ?? Math.min(1_000, ttl / 10);
-  const every = Math.max(10, Math.min(o.renewMs ?? Math.floor(ttl / 3), ttl - 2 * skew));
+  // Local ownership ends this early: skew for the clocks, plus time to stop the actors.
+  const early = skew + (o.stopMs ?? Math.min(2_000, ttl / 5));
+  const every = Math.max(10, Math.min(o.renewMs ?? Math.floor(ttl / 3), ttl - 2 * early));
   const held = new Map<string, Held>();
   const lostCbs = new Set<(s: string, why: LostReason) => void | Promise<void>>();
   const gainedCbs = new Set<(s: string) => void | Promise<void>>();
@@ -137,8 +146,8 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
     const prev = held.get(symbol);
     clock.clearTimeout(prev?.timer);
     const h: Held = { revision, expiresAt, timer: undefined };
-    // Stop owning before the lease ends (skew early) even when renewals hang: NATS may be unreachable.
-    h.timer = clock.setTimeout(() => held.get(symbol) === h && void lapse(symbol, 'expired'), Math.max(0, expiresAt - skew - clock.now()));
+    // Stop owning before the lease ends (skew + stop time early) even when renewals hang: NATS may be unreachable.
+    h.timer = clock.setTimeout(() => held.get(symbol) === h && void lapse(symbol, 'expired'), Math.max(0, expiresAt - early - clock.now()));
     held.set(symbol, h);
   };
   const value = (expiresAt: number, retired = false): Uint8Array => encode({ node, expiresAt, ts: clock.now(), ...(retired ? { retired: true as const } : {}) } satisfies LeaseValue);
@@ -147,7 +156,7 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
     serial(async () => {
       const now = clock.now();
       const h = held.get(symbol);
-      if (h && h.expiresAt - skew > now) return true;
+      if (h && h.expiresAt - early > now) return true;
       const key = leaseKey(symbol);
       const e = await kv.get(key);
       let cur: LeaseValue | undefined;
@@ -287,7 +296,7 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
     },
     owned: () => {
       const now = clock.now();
-      return [...held].filter(([, h]) => h.expiresAt - skew > now).map(([s]) => s).sort();
+      return [...held].filter(([, h]) => h.expiresAt - early > now).map(([s]) => s).sort();
     },
     onLost: (cb) => (lostCbs.add(cb), () => void lostCbs.delete(cb)),
     onGained: (cb) => (gainedCbs.add(cb), () => void gainedCbs.delete(cb)),
