@@ -48,7 +48,9 @@ async function startGated(spec: ChildSpec, ctx: StartContext, cluster: Cluster, 
   };
   const off = cluster.onLeader((leader) => {
     chain = chain.then(() => (leader ? startInner() : stopInner())).catch((error: unknown) => end({ kind: 'crash', error: error instanceof Error ? error : new Error(String(error)) }));
-    return chain;
+    // A loss is awaited (the lease is not given up before the child is down); a gain is not, so
+    // slow starts (the AI brain loads its models) never hold up the leader lease's renewals.
+    return leader ? undefined : chain;
   });
   if (cluster.isLeader()) await startInner().catch((e: unknown) => (off(), Promise.reject(e)));
   return {
@@ -81,13 +83,26 @@ export function clusterTargets(inner: UniverseTargets, cluster: Cluster, pin: ()
   if (!cluster.enabled) return inner;
   let wanted = new Set<string>();
   const market = () => inner.setMarketSymbols(cluster.owned());
-  cluster.onSymbol(async (symbol, owned) => {
-    if (owned) await inner.startSymbol(symbol);
-    else await inner.stopSymbol(symbol);
-    await market();
-    // Outside this node's view (a dead node's draining position): the watcher keeps it until it is
-    // flat. Not awaited: the watcher may itself be waiting on a lease call, which waits on us.
-    if (owned && !wanted.has(symbol)) void Promise.resolve().then(() => pin()?.(symbol)).catch(() => undefined);
+  // Per symbol, starts and stops run in order; a stop waits for that symbol's start only.
+  const work = new Map<string, Promise<void>>();
+  const queue = (symbol: string, job: () => Promise<void>) => {
+    const p = (work.get(symbol) ?? Promise.resolve()).then(job);
+    // A failed start is retried by the watcher's resync; a failed stop surfaces in the pool's tree.
+    work.set(symbol, p.catch(() => undefined));
+    return p;
+  };
+  cluster.onSymbol((symbol, owned) => {
+    // A loss is awaited: the lease is handed over only once the actors are down. A gain is not:
+    // starting many taken-over symbols must not hold up the renewals of the leases already held.
+    if (!owned) return queue(symbol, async () => (await inner.stopSymbol(symbol), await market()));
+    void queue(symbol, async () => {
+      if (!cluster.owns(symbol)) return;
+      await inner.startSymbol(symbol);
+      await market();
+      // Outside this node's view (a dead node's draining position): the watcher keeps it until it
+      // is flat. Not awaited: the watcher may itself be waiting on a lease call.
+      if (!wanted.has(symbol)) void Promise.resolve().then(() => pin()?.(symbol)).catch(() => undefined);
+    }).catch(() => undefined);
   });
   return {
     startSymbol: async (s) => (cluster.owns(s) ? inner.startSymbol(s) : undefined),

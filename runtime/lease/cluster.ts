@@ -1,6 +1,6 @@
 import { KvWatchInclude, type KvWatchEntry } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import { BUCKETS } from '../../protocols/index.js';
+import { BUCKETS, leaseKey } from '../../protocols/index.js';
 import type { Clock, TimerHandle } from '../clock/index.js';
 import { decode } from '../codec.js';
 import type { Bus } from '../nats/index.js';
@@ -177,7 +177,7 @@ async function watchPeers(o: ClusterOptions, symbols: LeaseManager, kickLeader: 
         if (v && !peers.has(peer)) (peers.add(peer), symbols.kick());
         else if (!v) (peers.delete(peer), symbols.kick());
       } else if (v?.expiresAt === 0) {
-        if (e.key === `lease.${LEADER}`) kickLeader();
+        if (e.key === leaseKey(LEADER)) kickLeader();
         else symbols.kick();
       }
     }
