@@ -90,6 +90,16 @@ export function actorConsumer(kind: string, id: string): string {
   return `actor_${token(kind)}_${token(id)}`.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
+/** KV key under `qt_leases` of a symbol's lease (`lease.<symbol>`); the leader lease is `lease._leader`. */
+export function leaseKey(symbol: string): string {
+  return `lease.${token(symbol)}`;
+}
+
+/** KV key under `qt_leases` of a node's liveness heartbeat. */
+export function leaseNodeKey(node: string): string {
+  return `node.${token(node)}`;
+}
+
 /** KV key under `qt_supervisors` for a supervision node path. */
 export function supervisorKey(nodePath: string): string {
   return path(nodePath);

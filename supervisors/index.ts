@@ -10,3 +10,4 @@ export type { SupervisorErrorCode } from './errors.js';
 export { createNatsReporter, type NatsReporter, type NatsReporterOptions } from './nats-reporter.js';
 export { startControlService, resolveTarget, treeWithInfo, type ControlRequest, type ControlReply } from './control-service.js';
 export { hostedChild } from './hosted.js';
+export { terminateHandle } from './lifecycle.js';

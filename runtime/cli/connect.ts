@@ -4,8 +4,10 @@ import { connectBus, type Bus } from '../nats/index.js';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
-/** Whether something accepts TCP connections at the URL's host:port. */
+/** Whether something accepts TCP connections at the URL's host:port (any of them, for a comma-separated list). */
 export async function reachable(url: string, timeoutMs = 500): Promise<boolean> {
+  const urls = url.split(',').map((u) => u.trim());
+  if (urls.length > 1) return (await Promise.all(urls.map((u) => reachable(u, timeoutMs)))).some(Boolean);
   const u = new URL(url.replace(/^nats:/, 'http:'));
   return new Promise((resolve) => {
     const s = tcpConnect({ host: u.hostname, port: Number(u.port || 4222) });

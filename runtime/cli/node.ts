@@ -10,7 +10,10 @@ import {
   createNatsReporter, createSupervisor, hostedChild, isSupervisor, startControlService, supervisorChild,
   type ChildSpec, type NatsReporter, type Supervisor,
 } from '../../supervisors/index.js';
-import { venueChildren, type VenueLinks } from './venue.js';
+import { service, venueChildren, type VenueLinks } from './venue.js';
+import { leaderOnly } from './cluster.js';
+import { createCluster, type Cluster } from '../lease/index.js';
+import { ConfigError } from '../errors.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
 import { createSnapshotStore, type HostDeps, type SnapshotStore } from '../host/index.js';
@@ -43,6 +46,8 @@ export interface RunningNode {
   hostDeps: NodeHostDeps;
   links: VenueLinks;
   ai: AiLinks;
+  /** Leases and leadership (a single node owns everything when `cluster.leases.enabled` is off). */
+  cluster: Cluster;
   /** Ordered shutdown of the tree, then the service; leaves the bus to the caller. */
   stop(): Promise<void>;
 }
@@ -74,7 +79,18 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
   const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };
   const links: VenueLinks = { rules: new Map() };
   const aiLinks: AiLinks = {};
-  const [venue, universe] = ctx.kernelOnly ? [] : venueChildren({ cfg, bus, logger, clock: ctx.clock, marketClock: ctx.marketClock, supDeps, links, host: hostDeps, ...(ctx.keys ? { keys: ctx.keys } : {}) });
+  const leases = cfg.cluster.leases;
+  if (leases.enabled && !ctx.kernelOnly && cfg.venue.kind === 'sim' && !cfg.sim.url) {
+    // Each node would start its own simulator: two venues, two books. Share one `qt sim`.
+    throw new ConfigError("cluster.leases.enabled with venue 'sim' needs sim.url (run one `qt sim` for all nodes)");
+  }
+  // Leases run on the live clock: they are about real time, whatever --speed does to the market.
+  const cluster = await createCluster({
+    bus, node, clock: ctx.clock, logger, enabled: leases.enabled && !ctx.kernelOnly, ttlMs: leases.ttlMs,
+    ...(leases.renewMs ? { renewMs: leases.renewMs } : {}), ...(leases.skewMs !== undefined ? { skewMs: leases.skewMs } : {}),
+  });
+  const single = (spec: ChildSpec) => leaderOnly(spec, cluster, ctx.clock);
+  const [venue, universe] = ctx.kernelOnly ? [] : venueChildren({ cfg, bus, logger, clock: ctx.clock, marketClock: ctx.marketClock, supDeps, links, host: hostDeps, cluster, ...(ctx.keys ? { keys: ctx.keys } : {}) });
   const root = createSupervisor(
     {
       id: 'root',
@@ -82,6 +98,8 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
       ...common,
       children: [
         ...(ctx.extraChildren?.(hostDeps) ?? []),
+        // Shows this node's leadership and leases in `qt status`; the leases themselves live outside the tree.
+        ...(cluster.enabled ? [{ id: 'cluster', start: async () => service(async () => undefined, () => cluster.info()) }] : []),
         ...(venue ? [venue] : []),
         supervisorChild(
           {
@@ -93,18 +111,19 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
               ...(ctx.kernelOnly
                 ? []
                 : [
-                    { id: 'policy', start: () => startPolicyWatcher({ bus, logger, defaultMode: cfg.risk.mode }) },
-                    hostedChild(riskDef(cfg), RISK_ID, hostDeps, { childId: 'risk' }),
-                    hostedChild(ceoDef(cfg), CEO_ID, hostDeps, { childId: 'ceo' }),
-                    hostedChild(regimeDef(cfg), 'main', hostDeps, { childId: 'regime' }),
-                    hostedChild(strategyDef(cfg), 'main', hostDeps, { childId: 'strategy' }),
+                    // Cluster singletons: on the leader only (each writes its own KV key and feeds risk).
+                    single({ id: 'policy', start: () => startPolicyWatcher({ bus, logger, defaultMode: cfg.risk.mode }) }),
+                    single(hostedChild(riskDef(cfg), RISK_ID, hostDeps, { childId: 'risk' })),
+                    single(hostedChild(ceoDef(cfg), CEO_ID, hostDeps, { childId: 'ceo' })),
+                    single(hostedChild(regimeDef(cfg), 'main', hostDeps, { childId: 'regime' })),
+                    single(hostedChild(strategyDef(cfg), 'main', hostDeps, { childId: 'strategy' })),
                   ]),
             ],
           },
           supDeps,
         ),
         // Before the symbol pool: the brain's new consumer starts from new feature messages.
-        ...(ctx.kernelOnly ? [] : [aiChildren({ cfg, bus, logger, clock: ctx.clock, host: hostDeps, node, supDeps, links: aiLinks })]),
+        ...(ctx.kernelOnly ? [] : [single(aiChildren({ cfg, bus, logger, clock: ctx.clock, host: hostDeps, node, supDeps, links: aiLinks }))]),
         // Pool intensity scales with its size: one symbol's crash loop must not take the others down.
         ...['orders', 'positions', 'symbols'].map((id) => supervisorChild({ id, strategy: 'simple_one_for_one', ...common, intensity: Math.max(s.intensity, cfg.universe.topN) }, supDeps)),
         ...(universe ? [universe] : []),
@@ -116,18 +135,28 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
     const h = root.whichChildren().find((c) => c.id === name)?.handle;
     return isSupervisor(h) ? h : undefined;
   };
-  await root.start();
-  const service = await startControlService(bus, root, node);
+  // Leadership is settled before the tree starts, so the singletons start at once or stand by.
+  await cluster.start();
+  try {
+    await root.start();
+  } catch (e) {
+    await cluster.stop();
+    throw e;
+  }
+  const control = await startControlService(bus, root, node);
   return {
     root,
     reporter,
-    service,
+    service: control,
     hostDeps,
     links,
     ai: aiLinks,
+    cluster,
     async stop() {
       await root.stop();
-      await service.stop().catch(() => undefined);
+      // Released only once every actor has stopped and flushed, so the next owner starts from the last state.
+      await cluster.stop().catch((err: unknown) => logger.warn({ err }, 'lease release failed; the leases lapse at their TTL'));
+      await control.stop().catch(() => undefined);
       await reporter.flush();
     },
   };

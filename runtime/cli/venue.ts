@@ -19,6 +19,8 @@ import type { PlanRules } from '../../actors/brains/exit/index.js';
 import type { NodeHostDeps } from './node.js';
 import { SIM_API_KEY, SIM_API_SECRET } from './sim.js';
 import { symbolTargets } from './symbols.js';
+import { clusterTargets, leaderOnly } from './cluster.js';
+import type { Cluster } from '../lease/index.js';
 
 /** Live handles shared between siblings; a restarted child re-registers itself. */
 export interface VenueLinks {
@@ -71,6 +73,8 @@ interface VenueCtx {
   supDeps: Omit<SupervisorDeps, 'path'>;
   links: VenueLinks;
   host: NodeHostDeps;
+  /** Which symbols and singletons this node runs. */
+  cluster: Cluster;
   /** Venue API keys for testnet/live, read by runtime/config from env or files. */
   keys?: { apiKey?: string; apiSecret?: string };
 }
@@ -141,14 +145,18 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
         // Candle closes and ticker refreshes follow the market's clock (scaled with --speed).
         venue, bus, clock: o.marketClock, logger, intervals: cfg.market.intervals, tickersEveryMs: cfg.universe.refreshHours * 3_600_000,
         markEveryMs: cfg.market.markEveryMs, trades: cfg.market.trades, warmupCandles: cfg.market.warmupCandles, symbols: known,
+        // One ticker feed for the one universe selector (the leader's).
+        publishTickers: () => o.cluster.isLeader(),
       });
       links.market = md;
       return md;
     },
   });
-  children.push({ id: 'executor', start: () => startExecutor({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger }) });
-  children.push({ id: 'user-stream', start: () => startUserStreamBridge({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger }) });
-  children.push({
+  // Singletons on the leader: one executor places every order, one user stream, one reconciler.
+  const single = (spec: ChildSpec) => leaderOnly(spec, o.cluster, o.clock);
+  children.push(single({ id: 'executor', start: () => startExecutor({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger }) }));
+  children.push(single({ id: 'user-stream', start: () => startUserStreamBridge({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger }) }));
+  children.push(single({
     id: 'reconciler',
     start: () =>
       startReconciler({
@@ -157,7 +165,7 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
           for (const s of r.adopted) void links.pin?.(s);
         },
       }),
-  });
+  }));
   return children;
 }
 
@@ -172,14 +180,14 @@ export function venueChildren(o: VenueCtx): [ChildSpec, ChildSpec] {
   const venueName = venueNameOf(cfg);
   const s = cfg.supervision;
   const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };
-  const targets = symbolTargets({ cfg, venue: venueName, links, host: o.host });
+  const targets = clusterTargets(symbolTargets({ cfg, venue: venueName, links, host: o.host }), o.cluster, () => links.pin);
   const universe = supervisorChild(
     {
       id: 'universe',
       strategy: 'rest_for_one',
       ...common,
       children: [
-        hostedChild(universeDef(cfg, venueName), venueName, o.host, { childId: 'selector' }),
+        leaderOnly(hostedChild(universeDef(cfg, venueName), venueName, o.host, { childId: 'selector' }), o.cluster, o.clock),
         {
           id: 'watch',
           start: async () => {

@@ -32,6 +32,14 @@ describe('config', () => {
     expect(() => loadConfig({ env: {}, file: file({ log: { level: 'loud' } }) })).toThrow(/config key 'log\.level'/);
   });
 
+  it('cluster mode: leases from env; the renew interval must leave room in the TTL; nats.url may list every server', () => {
+    const c = loadConfig({ env: { QT_CLUSTER__LEASES__ENABLED: 'true', QT_CLUSTER__LEASES__TTL_MS: '3000', QT_CLUSTER__LEASES__RENEW_MS: '1000' } });
+    expect(c.cluster.leases).toMatchObject({ enabled: true, ttlMs: 3_000, renewMs: 1_000 });
+    expect(() => loadConfig({ env: {}, file: file({ cluster: { leases: { ttlMs: 3_000, renewMs: 2_000 } } }) })).toThrow(/cluster\.leases\.renewMs/);
+    expect(loadConfig({ env: { QT_NATS__URL: 'nats://a:4222,nats://b:4222' } }).nats.url).toBe('nats://a:4222,nats://b:4222');
+    expect(() => loadConfig({ env: { QT_NATS__URL: 'nats://a:4222,not a url' } })).toThrow(/nats\.url/);
+  });
+
   it('reports invalid JSON with the path', () => {
     const f = file('{ nope');
     expect(() => loadConfig({ env: {}, file: f })).toThrow(/not valid JSON/);

@@ -40,8 +40,11 @@ export const ConfigSchema = z.strictObject({
     .prefault({}),
   nats: z
     .strictObject({
-      /** Server URL; when unset `qt up` looks at 127.0.0.1:4222 and otherwise starts a local server. */
-      url: z.string().url().optional(),
+      /**
+       * Server URL, or several separated by commas (every server of a NATS cluster, so the client
+       * fails over on its own); when unset `qt up` looks at 127.0.0.1:4222 and otherwise starts a local server.
+       */
+      url: z.string().refine((v) => v.split(',').every((u) => z.string().url().safeParse(u.trim()).success), 'a URL, or several separated by commas').optional(),
       /** @default quantum-trader */
       name: z.string().default('quantum-trader'),
       /** Credentials file (NATS .creds) for deployments with accounts. */
@@ -154,12 +157,20 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       leases: z
         .strictObject({
-          /** Share the symbol universe between nodes through KV leases. @default false */
+          /**
+           * Share the symbol universe between nodes through KV leases, and run the singletons
+           * (brains, executor, user stream, reconciler, universe selector) on the leader only.
+           * See deploy/CLUSTER.md. @default false
+           */
           enabled: z.boolean().default(false),
-          /** @default 15000 */
+          /** How long a dead node's symbols stay unowned at most (plus skew and one renew). @default 15000 */
           ttlMs: z.number().int().min(1_000).default(15_000),
+          /** How often leases are renewed and rebalanced. @default ttlMs / 3 */
+          renewMs: z.number().int().min(100).optional(),
+          /** Clock skew tolerated between nodes. @default min(1000, ttlMs / 10) */
           skewMs: z.number().int().nonnegative().optional(),
         })
+        .refine((l) => l.renewMs === undefined || l.renewMs * 2 <= l.ttlMs, { message: 'renewMs must be at most half of ttlMs', path: ['renewMs'] })
         .prefault({}),
     })
     .prefault({}),

@@ -29,6 +29,9 @@ export function renderTree(tree: NodeStatusRecord, color = false): string {
       `restarts=${n.restarts}`,
       n.backoffMs !== undefined && n.status === 'backoff' ? `backoff=${n.backoffMs}ms` : '',
       n.info && 'cursor' in n.info ? `cursor=${String(n.info.cursor)}` : '',
+      // Cluster mode: a singleton waiting for leadership, and the node's leases (root.cluster).
+      n.info?.standby ? 'standby' : '',
+      n.info && Array.isArray(n.info.owned) ? `${n.info.leader ? 'leader ' : ''}leases=${(n.info.owned as string[]).join(',') || '-'}` : '',
       n.lastError ? `last="${n.lastError.slice(0, 60)}"` : '',
     ].filter(Boolean);
     lines.push(`${branch}${n.id} ${what} ${paint(n.status, color)} ${extra.join(' ')}`.trimEnd());

@@ -1,6 +1,6 @@
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import { BUCKETS, token } from '../../protocols/index.js';
+import { BUCKETS, leaseKey, leaseNodeKey } from '../../protocols/index.js';
 import type { Clock, TimerHandle } from '../clock/index.js';
 import { decode, encode } from '../codec.js';
 import type { Bus } from '../nats/index.js';
@@ -12,6 +12,11 @@ export interface LeaseValue {
   /** Clock ms after which another node may take the key. 0 = released. */
   expiresAt: number;
   ts: number;
+  /**
+   * Released for good: the symbol left the universe with nothing open. A lease that expired or was
+   * released without this still names a symbol someone must own (a draining position, an orphan).
+   */
+  retired?: true;
 }
 
 /** Why this node stopped owning a symbol. */
@@ -21,8 +26,10 @@ export interface LeaseManagerOptions {
   bus: Bus;
   /** This node's id; unique per process across the cluster. */
   node: string;
-  /** Lease lifetime; renewed every ttl/3. @default 15000 */
+  /** Lease lifetime. @default 15000 */
   ttlMs?: number;
+  /** How often `start` renews, heartbeats and rebalances; must be well under the TTL. @default ttlMs / 3 */
+  renewMs?: number;
   clock: Clock;
   /**
    * Clock skew tolerated between nodes: an owner stops `skewMs` before its lease ends and a taker
@@ -30,6 +37,13 @@ export interface LeaseManagerOptions {
    * @default min(1000, ttlMs / 10)
    */
   skewMs?: number;
+  /**
+   * Time allowed to stop a symbol's actors when a lease cannot be renewed: the owner lets go this
+   * much before `expiresAt - skewMs`, so its actors are down before anyone may take over. A stop
+   * slower than this may still overlap the next owner's start; KV compare-and-set fences that.
+   * @default min(2000, ttlMs / 5)
+   */
+  stopMs?: number;
   /** @default 'qt_leases' */
   bucket?: string;
   logger?: Logger;
@@ -45,6 +59,18 @@ export interface LeaseManager {
   renew(): Promise<void>;
   /** Gives the lease up (onLost 'released' fires first, so the symbol stops before anyone can take it). */
   release(symbol: string): Promise<void>;
+  /** Releases for good: the symbol needs no owner any more (see `LeaseValue.retired`). */
+  retire(symbol: string): Promise<void>;
+  /** Symbols with a lease in KV that was never retired, whoever holds it (alive or not). */
+  claimed(): Promise<string[]>;
+  /**
+   * Makes a symbol this node wants visible to every node (a released, unretired lease), so that
+   * whichever node the balance names takes it, even one that does not know the symbol. A lease
+   * retired after `wantedSince` stays retired: the retiring owner knew better.
+   */
+  claim(symbol: string, wantedSince: number): Promise<void>;
+  /** Earliest clock ms at which a lease or heartbeat seen live since the last call expires (then resets); Infinity if none. */
+  takeRetryAt(): number;
   /** Symbols held right now, by this node's clock. */
   owned(): string[];
   /** Called when a symbol stops being ours; the manager awaits it before handing a symbol over. */
@@ -56,8 +82,10 @@ export interface LeaseManager {
   liveNodes(): Promise<string[]>;
   /** One balancing pass: release what `balance` gives to others, acquire what it gives us. */
   rebalance(universe: readonly string[]): Promise<void>;
-  /** Runs heartbeat + renew + rebalance every ttl/3 until `stop`. */
-  start(universe: () => readonly string[]): void;
+  /** Runs heartbeat + renew + rebalance every `renewMs` until `stop`. */
+  start(universe: () => readonly string[] | Promise<readonly string[]>): void;
+  /** Runs a pass now (e.g. the universe changed) instead of at the next tick. */
+  kick(): void;
   /** Stops the loop; by default releases every lease and withdraws the heartbeat, so others take over at once. */
   stop(opts?: { release?: boolean }): Promise<void>;
 }
@@ -68,8 +96,6 @@ interface Held {
   timer: TimerHandle | undefined;
 }
 
-const leaseKey = (symbol: string) => `lease.${token(symbol)}`;
-const nodeKey = (node: string) => `node.${token(node)}`;
 /** JetStream's answer to a compare-and-set on a stale revision (10071 wrong last sequence). */
 const isConflict = (e: unknown) => /wrong last sequence|key exists/i.test((e as Error)?.message ?? '') || (e as { api_error?: { err_code?: number } })?.api_error?.err_code === 10071;
 
@@ -84,7 +110,9 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
   const { clock, node } = o;
   const ttl = o.ttlMs ?? 15_000;
   const skew = o.skewMs ?? Math.min(1_000, ttl / 10);
-  const every = Math.max(10, Math.floor(ttl / 3));
+  // Local ownership ends this early: skew for the clocks, plus time to stop the actors.
+  const early = skew + (o.stopMs ?? Math.min(2_000, ttl / 5));
+  const every = Math.max(10, Math.min(o.renewMs ?? Math.floor(ttl / 3), ttl - 2 * early));
   const held = new Map<string, Held>();
   const lostCbs = new Set<(s: string, why: LostReason) => void | Promise<void>>();
   const gainedCbs = new Set<(s: string) => void | Promise<void>>();
@@ -118,17 +146,17 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
     const prev = held.get(symbol);
     clock.clearTimeout(prev?.timer);
     const h: Held = { revision, expiresAt, timer: undefined };
-    // Stop owning before the lease ends (skew early) even when renewals hang: NATS may be unreachable.
-    h.timer = clock.setTimeout(() => held.get(symbol) === h && void lapse(symbol, 'expired'), Math.max(0, expiresAt - skew - clock.now()));
+    // Stop owning before the lease ends (skew + stop time early) even when renewals hang: NATS may be unreachable.
+    h.timer = clock.setTimeout(() => held.get(symbol) === h && void lapse(symbol, 'expired'), Math.max(0, expiresAt - early - clock.now()));
     held.set(symbol, h);
   };
-  const value = (expiresAt: number): Uint8Array => encode({ node, expiresAt, ts: clock.now() } satisfies LeaseValue);
+  const value = (expiresAt: number, retired = false): Uint8Array => encode({ node, expiresAt, ts: clock.now(), ...(retired ? { retired: true as const } : {}) } satisfies LeaseValue);
 
   const acquire = (symbol: string) =>
     serial(async () => {
       const now = clock.now();
       const h = held.get(symbol);
-      if (h && h.expiresAt - skew > now) return true;
+      if (h && h.expiresAt - early > now) return true;
       const key = leaseKey(symbol);
       const e = await kv.get(key);
       let cur: LeaseValue | undefined;
@@ -156,13 +184,13 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
       return true;
     });
 
-  const release = (symbol: string, why: LostReason = 'released') =>
+  const release = (symbol: string, why: LostReason = 'released', retired = false) =>
     serial(async () => {
       const h = held.get(symbol);
       if (!h) return;
       await lapse(symbol, why);
       // A conflict here means someone already holds it; there is nothing left to give up.
-      await kv.update(leaseKey(symbol), value(0), h.revision).catch((err: unknown) => {
+      await kv.update(leaseKey(symbol), value(0, retired), h.revision).catch((err: unknown) => {
         if (!isConflict(err)) o.logger?.warn({ err, symbol }, 'lease release failed; it lapses at its expiry');
       });
     });
@@ -184,23 +212,41 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
       );
     });
 
-  const heartbeat = async () => void (await kv.put(nodeKey(node), value(clock.now() + ttl)));
-  const liveNodes = async () => {
-    const now = clock.now();
-    const names: string[] = [];
-    for await (const k of await kv.keys('node.*')) names.push(k);
-    const live: string[] = [];
-    for (const k of names) {
+  const heartbeat = async () => void (await kv.put(leaseNodeKey(node), value(clock.now() + ttl)));
+  /** Every value under `<prefix>.*` we can read (a value we did not write is skipped). */
+  const scan = async (prefix: 'node' | 'lease') => {
+    const keys: string[] = [];
+    for await (const k of await kv.keys(`${prefix}.*`)) keys.push(k);
+    const out: Array<[string, LeaseValue]> = [];
+    for (const k of keys) {
       const e = await kv.get(k);
       if (!e || e.operation !== 'PUT') continue;
       try {
-        const v = decode<LeaseValue>(e.value);
-        if (v.expiresAt > now) live.push(v.node);
+        out.push([k.slice(prefix.length + 1), decode<LeaseValue>(e.value)]);
       } catch {
-        // not a heartbeat we wrote; ignore
+        // not ours; ignore
       }
     }
-    return live.sort();
+    return out;
+  };
+  const liveNodes = async () => {
+    const now = clock.now();
+    const live = (await scan('node')).map(([, v]) => v).filter((v) => v.expiresAt > now);
+    // A pass right after a peer's heartbeat lapses picks up its symbols without waiting a tick.
+    for (const v of live) if (v.node !== node) retryAt = Math.min(retryAt, v.expiresAt + 1);
+    return live.map((v) => v.node).sort();
+  };
+  const claimed = async () => (await scan('lease')).filter(([, v]) => !v.retired).map(([s]) => s).sort();
+  const claim = async (symbol: string, wantedSince: number) => {
+    const key = leaseKey(symbol);
+    const e = await kv.get(key);
+    try {
+      if (!e || e.operation !== 'PUT') await (e ? kv.update(key, value(0), e.revision) : kv.create(key, value(0)));
+      else if (decode<LeaseValue>(e.value).retired && decode<LeaseValue>(e.value).ts < wantedSince) await kv.update(key, value(0), e.revision);
+    } catch (err) {
+      // Someone wrote it meanwhile: it is claimed either way.
+      if (!isConflict(err)) throw err;
+    }
   };
   const rebalance = async (universe: readonly string[]) => {
     const live = await liveNodes();
@@ -214,20 +260,23 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
   let running = false;
   let timer: TimerHandle | undefined;
   let current: Promise<void> = Promise.resolve();
-  const tick = (universe: () => readonly string[]) => {
+  let universeFn: () => readonly string[] | Promise<readonly string[]> = () => [];
+  let kicked = false;
+  const tick = () => {
+    clock.clearTimeout(timer);
     current = (async () => {
       retryAt = Infinity;
       try {
         await heartbeat();
         await renew();
-        await rebalance(universe());
+        await rebalance(await universeFn());
       } catch (err) {
         o.logger?.warn({ err }, 'lease pass failed; retrying');
       }
       if (!running) return;
       // A lease of a dead node expiring before the next pass is taken right when it can be.
       const wait = Math.max(1, Math.min(every, retryAt - clock.now()));
-      timer = clock.setTimeout(() => running && tick(universe), wait);
+      timer = clock.setTimeout(() => running && tick(), wait);
     })();
   };
 
@@ -237,9 +286,17 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
     acquire,
     renew,
     release: (symbol) => release(symbol),
+    retire: (symbol) => release(symbol, 'released', true),
+    claimed,
+    claim,
+    takeRetryAt() {
+      const r = retryAt;
+      retryAt = Infinity;
+      return r;
+    },
     owned: () => {
       const now = clock.now();
-      return [...held].filter(([, h]) => h.expiresAt - skew > now).map(([s]) => s).sort();
+      return [...held].filter(([, h]) => h.expiresAt - early > now).map(([s]) => s).sort();
     },
     onLost: (cb) => (lostCbs.add(cb), () => void lostCbs.delete(cb)),
     onGained: (cb) => (gainedCbs.add(cb), () => void gainedCbs.delete(cb)),
@@ -249,7 +306,17 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
     start(universe) {
       if (running) return;
       running = true;
-      tick(universe);
+      universeFn = universe;
+      tick();
+    },
+    kick() {
+      // A pass in flight finishes first; the kicked one follows at once (several kicks make one pass).
+      if (!running || kicked) return;
+      kicked = true;
+      void current.then(() => {
+        kicked = false;
+        if (running) tick();
+      });
     },
     async stop(opts = {}) {
       running = false;
@@ -257,7 +324,7 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
       await current;
       if (opts.release === false) return;
       for (const symbol of [...held.keys()]) await release(symbol);
-      await kv.delete(nodeKey(node)).catch(() => undefined);
+      await kv.delete(leaseNodeKey(node)).catch(() => undefined);
     },
   };
 }

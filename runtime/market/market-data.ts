@@ -15,6 +15,8 @@ export interface MarketDataOptions {
   intervals: Interval[];
   /** How often 24h tickers are published for the universe actor. */
   tickersEveryMs: number;
+  /** Whether this worker publishes the tickers now (on a cluster, only the leader's does). @default always */
+  publishTickers?: () => boolean;
   /** Min ms between two published mark ticks of one symbol. */
   markEveryMs: number;
   /** Publish aggregated trades too. */
@@ -143,6 +145,7 @@ export async function startMarketData(o: MarketDataOptions): Promise<MarketDataW
   };
 
   const publishTickers = async () => {
+    if (o.publishTickers && !o.publishTickers()) return;
     const t = await venue.ticker24h();
     const payload = { type: 'tickers', ts: clock.now(), tickers: t.map((x) => ({ symbol: x.symbol, quoteVolume: x.quoteVolume })) };
     await bus.js.publish(subjects.tickers(v), encode(payload), { msgID: `tickers:${v}:${payload.ts}`, headers: msgHeaders() });

@@ -33,7 +33,8 @@ export interface BusOptions {
  */
 export async function connectBus(opts: BusOptions): Promise<Bus> {
   const nc = await connect({
-    servers: opts.url,
+    // `nats://a:4222,nats://b:4222`: every server of a cluster, as the nats CLI takes them.
+    servers: opts.url.split(',').map((u) => u.trim()),
     name: opts.name ?? 'quantum-trader',
     maxReconnectAttempts: -1,
     reconnectTimeWait: opts.reconnectTimeWait ?? 1_000,
