@@ -1,9 +1,11 @@
 import { createActor, type Actor, type AnyStateMachine, type EventObject } from 'xstate';
-import { OUTPUT_EVENT, TIMER_EVENT, type OutputEvent } from '../../protocols/index.js';
+import { OUTPUT_EVENT, TIMER_EVENT, type OutputEvent, type ParseOptions } from '../../protocols/index.js';
 import type { SimulatedClock } from '../clock/index.js';
 import { defaultParse, type ActorDefinition } from '../host/index.js';
 import { TimerSync } from '../host/timers.js';
 import { tokensMatch } from './subject-match.js';
+
+const TRUSTED = { trusted: true } as const;
 
 interface Instance {
   key: string;
@@ -20,6 +22,8 @@ export interface Delivered {
   data: unknown;
   msgId?: string;
   headers?: Record<string, string>;
+  /** Made in this process by code typed against its schema: parsed without the schema check. */
+  trusted?: boolean;
 }
 
 export interface BacktestBusStats {
@@ -73,7 +77,8 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
   };
 
   const flushOutputs = (inst: Instance) => {
-    if (inst.emitted.length) for (const o of inst.emitted.splice(0)) bus.publish(o.subject, o.data, o.msgId, o.headers);
+    // A hosted machine's outputs are built by typed code in this process: trusted.
+    if (inst.emitted.length) for (const o of inst.emitted.splice(0)) bus.publish(o.subject, o.data, o.msgId, o.headers, TRUSTED);
     inst.timers.sync(inst.actor.getSnapshot().context);
   };
 
@@ -113,7 +118,12 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
       taps.push({ tokens: pattern.split('.'), fn });
       routes.clear();
     },
-    publish(subject: string, data: unknown, msgId?: string, headers?: Record<string, string>) {
+    /**
+     * Queues a message for every matching actor and tap. `trusted` only for payloads built in this
+     * process by code typed against the subject's schema; data read from outside (candles of a
+     * replay file, marks) is not, and is validated, and dead-lettered when bad, as on a live node.
+     */
+    publish(subject: string, data: unknown, msgId?: string, headers?: Record<string, string>, o?: ParseOptions) {
       if (msgId) {
         if (seen.has(msgId)) {
           stats.deduplicated++;
@@ -126,7 +136,7 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
         seen.add(msgId);
       }
       stats.published++;
-      queue.push({ kind: 'msg', m: { subject, data, ...(msgId ? { msgId } : {}), ...(headers ? { headers } : {}) } });
+      queue.push({ kind: 'msg', m: { subject, data, ...(msgId ? { msgId } : {}), ...(headers ? { headers } : {}), ...(o?.trusted ? TRUSTED : {}) } });
       bus.drain();
     },
     /** Delivers everything queued, in order. Re-entrant publishes are queued, never recursed. */
@@ -145,7 +155,7 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
           for (const inst of r.actors) {
             let event: EventObject;
             try {
-              event = (inst.def.parse ?? defaultParse)(m.data, m.subject);
+              event = inst.def.parse ? inst.def.parse(m.data, m.subject, m.trusted ? TRUSTED : undefined) : defaultParse(m.data);
             } catch (e) {
               stats.deadLettered++;
               dead.push({ ...m, reason: (e as Error).message, actor: inst.key });

@@ -27,7 +27,9 @@ export function bridgeVenue(bus: BacktestBus, venue: SimVenue, venueName = 'sim'
     if (!s) subjectsOf.set(symbol, (s = { report: subjects.order(symbol, 'report'), mark: subjects.market(venueName, symbol, 'mark'), candle: subjects.market(venueName, symbol, 'candle.1m') }));
     return s;
   };
-  const report = (r: VenueReport) => bus.publish(subjectsFor(r.symbol).report, r);
+  // Reports are built here from the engine's answers by typed code: trusted. Candles and marks
+  // carry data from outside (a replay file), so the symbol and position actors still validate them.
+  const report = (r: VenueReport) => bus.publish(subjectsFor(r.symbol).report, r, undefined, undefined, { trusted: true });
   const fromView = (view: unknown) => orderReport(parseOrder(view as WireOrder, venueName), 'rest', now());
   const marks = new Map<string, { markPrice: number; fundingRate: number }>();
   let candles = 0;
