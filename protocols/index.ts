@@ -7,3 +7,4 @@ export * from './signal.js';
 export * from './venue.js';
 export * from './trading.js';
 export * from './parse.js';
+export * from './features.js';

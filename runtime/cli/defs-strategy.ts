@@ -2,26 +2,12 @@ import { z } from 'zod';
 import { FEATURE_NAMES, FEATURE_SPEC } from '../../models/features/index.js';
 import { regimeMachine, type FeaturesEvent } from '../../actors/brains/regime/index.js';
 import { strategyMachine, type StrategyEvent } from '../../actors/brains/strategy/index.js';
-import { checkSchema, RegimeUpdateSchema, SignalSchema, STREAMS, subjects, type ParseOptions } from '../../protocols/index.js';
+import { checkSchema, FeaturesMessageSchema, RegimeUpdateSchema, SignalSchema, STREAMS, subjects, type ParseOptions } from '../../protocols/index.js';
 import type { Config } from '../config/index.js';
 import { BadInputError } from '../errors.js';
 import type { ActorDefinition } from '../host/index.js';
 
 const SYMBOL = /^[A-Z0-9]{2,30}$/;
-const finite = z.number().finite();
-
-const FeaturesMsgSchema = z.object({
-  venue: z.string(),
-  symbol: z.string().regex(SYMBOL),
-  interval: z.string(),
-  ts: z.number().int().nonnegative(),
-  close: z.number().positive(),
-  ready: z.boolean(),
-  /** Either the names, or the spec hash prefix of the feature spec that ordered the values. */
-  names: z.array(z.string()).optional(),
-  spec: z.string().optional(),
-  features: z.array(finite),
-});
 
 const EquitySchema = z.strictObject({ type: z.literal('equity'), equity: z.number().finite().positive(), ts: z.number().int().nonnegative() });
 
@@ -53,7 +39,7 @@ function sameSymbol(bodySymbol: string, subjectSymbol: string | undefined, what:
 
 /** Picks the classifier's four features by name, so a reordered spec cannot feed it wrong columns. */
 export function parseFeatures(payload: unknown, subject: string, o?: ParseOptions): Omit<FeaturesEvent, 'at'> {
-  const m = check(FeaturesMsgSchema, payload, 'features message', o);
+  const m = check(FeaturesMessageSchema, payload, 'features message', o);
   sameSymbol(m.symbol, subject.split('.')[3], 'features');
   if (!m.ready) return { type: 'features', venue: m.venue, symbol: m.symbol, ts: m.ts, ready: false, features: null };
   if (!m.names && m.spec !== FEATURE_SPEC.hash.slice(0, m.spec?.length ?? 0)) throw new BadInputError(`features of another spec (${m.spec ?? 'none'}) than this node's ${FEATURE_SPEC.hash.slice(0, 16)}`);
