@@ -6,3 +6,5 @@ export * from './market.js';
 export * from './signal.js';
 export * from './venue.js';
 export * from './trading.js';
+export * from './parse.js';
+export * from './features.js';

@@ -73,7 +73,20 @@ export function publish(outs: Outs, c: PositionContext, at: number): void {
 }
 
 /** The fields whose change is worth a PositionUpdate (marks alone are throttled). */
-export function fingerprint(c: PositionContext): string {
+export function fingerprint(c: PositionContext): unknown[] {
   const s = c.stop;
-  return JSON.stringify([c.phase, c.side, c.qty, c.avgEntry, c.realizedPnl, c.fees, c.funding, s?.id, s?.price, s?.confirmed, c.unprotectedSince, c.intentId]);
+  return [c.phase, c.side, c.qty, c.avgEntry, c.realizedPnl, c.fees, c.funding, s?.id, s?.price, s?.confirmed, c.unprotectedSince, c.intentId];
+}
+
+/**
+ * Whether two fingerprints differ, with the meaning of comparing their JSON (NaN and ±Infinity
+ * read as null, undefined as null in arrays) without building two strings on every mark tick.
+ */
+export function fingerprintChanged(a: unknown[], b: unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && JSON.stringify(x ?? null) !== JSON.stringify(y ?? null)) return true;
+  }
+  return a.length !== b.length;
 }

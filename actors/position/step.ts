@@ -3,7 +3,7 @@ import { positive } from '../brains/exit/index.js';
 import { applyExec, close } from './book.js';
 import { clean, flatContext, PROTECT_MS, TERMINAL, type OrderTrack, type PositionContext } from './context.js';
 import type { PositionEvent } from './inputs.js';
-import { alert, fingerprint, journal, publish, type Outs } from './outputs.js';
+import { alert, fingerprint, fingerprintChanged, journal, publish, type Outs } from './outputs.js';
 import { cancelAll, confirmStop, desiredStop, flatten, markUnprotected, placeStop, protect } from './protect.js';
 
 /** A mark-only change is published at most this often (marks arrive every second). */
@@ -71,7 +71,7 @@ export function step(context: PositionContext, ev: PositionEvent, copy = false):
   if (c.phase !== context.phase && !PHASE_NEXT[context.phase].includes(c.phase)) {
     alert(outs, c, at, `unexpected position transition ${context.phase} → ${c.phase}`);
   }
-  if (c.phase !== 'closed' && (force || fingerprint(c) !== before || (markOnly && c.qty > 0 && at - c.lastPublishAt >= MARK_PUBLISH_MS))) publish(outs, c, at);
+  if (c.phase !== 'closed' && (force || fingerprintChanged(before, fingerprint(c)) || (markOnly && c.qty > 0 && at - c.lastPublishAt >= MARK_PUBLISH_MS))) publish(outs, c, at);
   return { ctx: c, outs };
 }
 

@@ -1,6 +1,6 @@
-import type { SignalSide } from '../../protocols/index.js';
+import type { FallbackRule, SignalSide } from '../../protocols/index.js';
 
-export type FallbackRule = 'momentum' | 'rsi';
+export type { FallbackRule };
 
 export interface FallbackDecision {
   side: SignalSide;

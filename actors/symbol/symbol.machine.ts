@@ -40,6 +40,13 @@ export type SymbolEvent =
 
 const HOUR = 3_600_000;
 
+/** A typed array as a plain array. `Array.from` walks the iterator, one result object per value, on every candle. */
+function plain(xs: Float32Array): number[] {
+  const out = new Array<number>(xs.length);
+  for (let i = 0; i < xs.length; i++) out[i] = xs[i]!;
+  return out;
+}
+
 /**
  * One actor per symbol: a rolling feature state over closed candles (the one spec in
  * `models/features`, shared with training), a features message per candle for the AI brain, and
@@ -77,7 +84,7 @@ export const symbolMachine = setup({
         msgId: `feat:${context.venue}:${context.symbol}:${context.interval}:${c.openTime}`,
         data: {
           venue: context.venue, symbol: context.symbol, interval: context.interval, ts: c.closeTime, close: c.close,
-          ready: out.ready, spec: FEATURE_SPEC.hash.slice(0, 16), features: Array.from(out.vector), window: Array.from(out.window), atr: out.atr,
+          ready: out.ready, spec: FEATURE_SPEC.hash.slice(0, 16), features: plain(out.vector), window: plain(out.window), atr: out.atr,
         },
       });
       if (!out.ready || context.signalSource !== 'fallback') return;

@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { BUCKETS, INTERVAL_MS, SignalSchema, STREAMS, subjects, type Interval, type Signal } from '../../protocols/index.js';
+import { BUCKETS, INTERVAL_MS, ModelFeaturesMessageSchema, SignalSchema, STREAMS, subjects, type Interval, type Signal } from '../../protocols/index.js';
 import type { Clock, TimerHandle } from '../clock/index.js';
 import { decode } from '../codec.js';
 import type { Config } from '../config/index.js';
@@ -14,7 +14,7 @@ import { inferBatch } from './infer.js';
 import { reloadModels, type ModelSet } from './model-set.js';
 import { journalAlert, journalModel } from './pointers.js';
 import { memberInfo, releaseAll } from './sessions.js';
-import { FeaturesMessageSchema, type AiLogic, type FeaturesMessage, type FeaturesRow, type Probs } from './types.js';
+import type { AiLogic, FeaturesMessage, FeaturesRow, Probs } from './types.js';
 
 /** Drift scores and inference numbers for the metrics layer, once per batch. */
 export interface AiMetrics {
@@ -255,7 +255,7 @@ export async function startAiBrain(o: AiBrainOptions): Promise<AiBrain> {
       if (ended) return;
       let msg: FeaturesMessage;
       try {
-        const r = FeaturesMessageSchema.safeParse(decode(m.data));
+        const r = ModelFeaturesMessageSchema.safeParse(decode(m.data));
         if (!r.success) throw new Error(`malformed features message: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
         if (r.data.symbol !== m.subject.split('.')[3]) throw new Error(`features of ${r.data.symbol} on ${m.subject}`);
         msg = r.data;
@@ -299,7 +299,7 @@ export async function startAiBrain(o: AiBrainOptions): Promise<AiBrain> {
       };
     },
     predict: (raw) => serial(async () => {
-      const r = FeaturesMessageSchema.safeParse(raw);
+      const r = ModelFeaturesMessageSchema.safeParse(raw);
       if (!r.success) throw new RuntimeError(`malformed features message: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const msg = r.data;
       if (!msg.ready) throw new RuntimeError(`features of ${msg.symbol} at ${msg.ts} are not ready (warm-up)`);

@@ -1,6 +1,6 @@
 /** AI engine and model lifecycle: NATS model registry, batched ONNX brain, qt-ai service, CLM runner. */
 export { ModelError, type ModelProblem } from './errors.js';
-export { FeaturesMessageSchema, type FeaturesMessage, type PointerValue, type DriftReference, type AiLogic, type MemberInfo, type CoreOptions, type FeaturesRow, type Resolved, type Probs } from './types.js';
+export { type FeaturesMessage, type PointerValue, type DriftReference, type AiLogic, type MemberInfo, type CoreOptions, type FeaturesRow, type Resolved, type Probs } from './types.js';
 export { modelStore, putModel, readModel, hasModel, listModels, readManifest, objectNames, type StoredModel, type ModelSummary } from './registry.js';
 export {
   getPointer, setPointer, pointerHistory, pointerKey, promoteModel, rollbackChampion, setShadow, journalModel, journalAlert,

@@ -42,31 +42,43 @@ export async function inferBatch(rows: readonly FeaturesMessage[], champion: rea
     if (!x) packed.set(m.input, (x = packRows(rows, m.input, m.width)));
     return x;
   };
-  const run = async (m: LoadedModel): Promise<string | null> => {
-    res.calls += 1;
+  // Every session runs at once on onnxruntime's threads (each call awaits a thread-pool round
+  // trip, so one after another the members mostly wait). The results are then applied in member
+  // order with the sequential contract: calls, errors and probabilities up to the first failing
+  // champion member only, so the batch result is the same as running them one by one.
+  type Outcome = { ok: true; out: Float32Array } | { ok: false; message: string };
+  const attempt = async (m: LoadedModel): Promise<Outcome> => {
     try {
       const out = await runModel(m, input(m), n);
       for (let i = 0; i < n; i++) if (!valid(out, i * 3)) throw new Error(`${m.id}: row ${i} is not a probability vector [${Array.from(out.subarray(i * 3, i * 3 + 3)).join(', ')}]`);
-      for (let i = 0; i < n; i++) res.probs[i]![m.id] = [out[i * 3]!, out[i * 3 + 1]!, out[i * 3 + 2]!];
-      return null;
+      return { ok: true, out };
     } catch (e) {
-      res.errors += 1;
-      return (e as Error).message;
+      return { ok: false, message: (e as Error).message };
     }
   };
-  if (runChampion) {
-    for (const m of champion) {
-      const err = await run(m);
-      if (err) {
-        res.problem = { kind: 'failing', reason: err };
-        break;
-      }
+  const apply = (m: LoadedModel, r: Outcome): string | null => {
+    res.calls += 1;
+    if (!r.ok) {
+      res.errors += 1;
+      return r.message;
+    }
+    const { out } = r;
+    for (let i = 0; i < n; i++) res.probs[i]![m.id] = [out[i * 3]!, out[i * 3 + 1]!, out[i * 3 + 2]!];
+    return null;
+  };
+  const members = runChampion ? champion : [];
+  const outs = await Promise.all([...members, ...shadow].map(attempt));
+  for (let k = 0; k < members.length; k++) {
+    const err = apply(members[k]!, outs[k]!);
+    if (err) {
+      res.problem = { kind: 'failing', reason: err };
+      break;
     }
   }
-  for (const m of shadow) {
-    const err = await run(m);
+  shadow.forEach((m, k) => {
+    const err = apply(m, outs[members.length + k]!);
     if (err) res.shadowErrors.push(err);
-  }
+  });
   res.ms = performance.now() - t0;
   return res;
 }

@@ -1,24 +1,11 @@
-import { z } from 'zod';
-import type { Signal } from '../../protocols/index.js';
+import type { CoreOptions, FeaturesRow, MemberInfo, Signal } from '../../protocols/index.js';
+
+// The features message and the decision core's shapes are described once, in protocols (the
+// regime brain and actors/brains/ai read them too); re-exported for runtime/ai's readers.
+export type { CoreOptions, FeaturesMessage, FeaturesRow, MemberInfo } from '../../protocols/index.js';
 
 /** Probabilities of [SELL, HOLD, BUY]. */
 export type Probs = [number, number, number];
-
-/** A features message of a symbol actor (`qt.features.<venue>.<SYM>`). */
-export const FeaturesMessageSchema = z.object({
-  venue: z.string().min(1),
-  symbol: z.string().regex(/^[A-Z0-9]{2,30}$/),
-  interval: z.string().min(1),
-  ts: z.number().int().nonnegative(),
-  close: z.number().finite().positive(),
-  ready: z.boolean(),
-  /** First 16 hex digits of the feature spec hash the actor computed with. */
-  spec: z.string().min(1),
-  features: z.array(z.number().finite()),
-  window: z.array(z.number().finite()),
-  atr: z.number().finite().nonnegative().nullable(),
-});
-export type FeaturesMessage = z.infer<typeof FeaturesMessageSchema>;
 
 /** Value of the `models.champion` / `models.challenger` / `models.shadow` keys in KV `qt_policy`. */
 export interface PointerValue {
@@ -35,33 +22,6 @@ export interface DriftReference {
   edges: number[][];
   freqs: number[][];
   rows: number;
-}
-
-/** What the decision core needs of a model (from its manifest). */
-export interface MemberInfo {
-  id: string;
-  family: string;
-  version: string;
-  pooled: { logLoss: number; brier: number; calibration?: Array<{ lo: number; hi: number; n: number; confidence: number | null; accuracy: number | null }> };
-}
-
-export interface CoreOptions {
-  eta: number;
-  halfLife: number;
-  label: { horizon: number; deadZoneK: number; intervalMs: number };
-  fallbackRule: 'momentum' | 'rsi';
-}
-
-/** A features message as the core reads it. */
-export interface FeaturesRow {
-  venue: string;
-  symbol: string;
-  interval: string;
-  ts: number;
-  close: number;
-  atr: number | null;
-  ready: boolean;
-  features: number[];
 }
 
 /** A prediction whose label horizon has passed. */

@@ -1,15 +1,18 @@
 import { createActor, type Actor, type AnyStateMachine, type EventObject } from 'xstate';
-import { OUTPUT_EVENT, TIMER_EVENT, type OutputEvent } from '../../protocols/index.js';
+import { OUTPUT_EVENT, TIMER_EVENT, type OutputEvent, type ParseOptions } from '../../protocols/index.js';
 import type { SimulatedClock } from '../clock/index.js';
 import { defaultParse, type ActorDefinition } from '../host/index.js';
 import { TimerSync } from '../host/timers.js';
-import { subjectMatches } from './subject-match.js';
+import { tokensMatch } from './subject-match.js';
+
+const TRUSTED = { trusted: true } as const;
 
 interface Instance {
   key: string;
   def: ActorDefinition;
   actor: Actor<AnyStateMachine>;
-  patterns: string[];
+  /** Input subject patterns, split into tokens once. */
+  patterns: string[][];
   timers: TimerSync;
   emitted: OutputEvent[];
 }
@@ -19,6 +22,8 @@ export interface Delivered {
   data: unknown;
   msgId?: string;
   headers?: Record<string, string>;
+  /** Made in this process by code typed against its schema: parsed without the schema check. */
+  trusted?: boolean;
 }
 
 export interface BacktestBusStats {
@@ -37,9 +42,18 @@ export interface BacktestBusStats {
  */
 export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: number } = {}) {
   const instances: Instance[] = [];
-  const taps: Array<{ pattern: string; fn: (m: Delivered) => void }> = [];
+  const taps: Array<{ tokens: string[]; fn: (m: Delivered) => void }> = [];
   const routes = new Map<string, { actors: Instance[]; taps: Array<(m: Delivered) => void> }>();
+  // A FIFO with a read index: `shift()` moves every queued item; this is O(1) per item and the
+  // array is reset whenever it runs empty (it does after every delivery burst).
   const queue: Array<{ kind: 'msg'; m: Delivered } | { kind: 'timer'; inst: Instance; name: string; dueAt: number }> = [];
+  let head = 0;
+  const next = () => {
+    if (head < queue.length) return queue[head++];
+    queue.length = 0;
+    head = 0;
+    return undefined;
+  };
   const seen = new Set<string>();
   const window = opts.dedupWindow ?? 200_000;
   // A ring of the last `window` msgIds: O(1) eviction, like JetStream's dedup window.
@@ -52,9 +66,10 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
   const route = (subject: string) => {
     let r = routes.get(subject);
     if (!r) {
+      const tokens = subject.split('.');
       r = {
-        actors: instances.filter((i) => i.patterns.some((p) => subjectMatches(p, subject))),
-        taps: taps.filter((t) => subjectMatches(t.pattern, subject)).map((t) => t.fn),
+        actors: instances.filter((i) => i.patterns.some((p) => tokensMatch(p, tokens))),
+        taps: taps.filter((t) => tokensMatch(t.tokens, tokens)).map((t) => t.fn),
       };
       routes.set(subject, r);
     }
@@ -62,15 +77,17 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
   };
 
   const flushOutputs = (inst: Instance) => {
-    for (const o of inst.emitted.splice(0)) bus.publish(o.subject, o.data, o.msgId, o.headers);
+    // A hosted machine's outputs are built by typed code in this process: trusted.
+    if (inst.emitted.length) for (const o of inst.emitted.splice(0)) bus.publish(o.subject, o.data, o.msgId, o.headers, TRUSTED);
     inst.timers.sync(inst.actor.getSnapshot().context);
   };
 
   const send = (inst: Instance, event: EventObject) => {
     inst.actor.send(event);
-    if (inst.actor.getSnapshot().status === 'error') {
+    const snap = inst.actor.getSnapshot();
+    if (snap.status === 'error') {
       stats.crashed++;
-      throw new Error(`${inst.key} crashed in backtest: ${String((inst.actor.getSnapshot() as { error?: unknown }).error)}`);
+      throw new Error(`${inst.key} crashed in backtest: ${String((snap as { error?: unknown }).error)}`);
     }
     flushOutputs(inst);
   };
@@ -82,7 +99,7 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
     add(def: ActorDefinition, id: string): Actor<AnyStateMachine> {
       const inputs = def.input ? [def.input, ...(def.extraInputs ?? [])] : [];
       const actor = createActor(def.machine, { input: def.initialInput?.(id) ?? { id } }) as Actor<AnyStateMachine>;
-      const inst: Instance = { key: `${def.kind}.${id}`, def, actor, patterns: inputs.map((i) => i.subject(id)), emitted: [], timers: undefined as never };
+      const inst: Instance = { key: `${def.kind}.${id}`, def, actor, patterns: inputs.map((i) => i.subject(id).split('.')), emitted: [], timers: undefined as never };
       inst.timers = new TimerSync(clock, (name, dueAt) => {
         queue.push({ kind: 'timer', inst, name, dueAt });
         bus.drain();
@@ -98,10 +115,15 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
     },
     /** Observes every message on subjects matching `pattern` (journal, executor, metrics). */
     tap(pattern: string, fn: (m: Delivered) => void) {
-      taps.push({ pattern, fn });
+      taps.push({ tokens: pattern.split('.'), fn });
       routes.clear();
     },
-    publish(subject: string, data: unknown, msgId?: string, headers?: Record<string, string>) {
+    /**
+     * Queues a message for every matching actor and tap. `trusted` only for payloads built in this
+     * process by code typed against the subject's schema; data read from outside (candles of a
+     * replay file, marks) is not, and is validated, and dead-lettered when bad, as on a live node.
+     */
+    publish(subject: string, data: unknown, msgId?: string, headers?: Record<string, string>, o?: ParseOptions) {
       if (msgId) {
         if (seen.has(msgId)) {
           stats.deduplicated++;
@@ -114,7 +136,7 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
         seen.add(msgId);
       }
       stats.published++;
-      queue.push({ kind: 'msg', m: { subject, data, ...(msgId ? { msgId } : {}), ...(headers ? { headers } : {}) } });
+      queue.push({ kind: 'msg', m: { subject, data, ...(msgId ? { msgId } : {}), ...(headers ? { headers } : {}), ...(o?.trusted ? TRUSTED : {}) } });
       bus.drain();
     },
     /** Delivers everything queued, in order. Re-entrant publishes are queued, never recursed. */
@@ -122,7 +144,7 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
       if (draining) return;
       draining = true;
       try {
-        for (let item = queue.shift(); item; item = queue.shift()) {
+        for (let item = next(); item; item = next()) {
           if (item.kind === 'timer') {
             send(item.inst, { type: TIMER_EVENT, name: item.name, dueAt: item.dueAt, at: clock.now() } as EventObject);
             continue;
@@ -133,7 +155,7 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
           for (const inst of r.actors) {
             let event: EventObject;
             try {
-              event = (inst.def.parse ?? defaultParse)(m.data, m.subject);
+              event = inst.def.parse ? inst.def.parse(m.data, m.subject, m.trusted ? TRUSTED : undefined) : defaultParse(m.data);
             } catch (e) {
               stats.deadLettered++;
               dead.push({ ...m, reason: (e as Error).message, actor: inst.key });

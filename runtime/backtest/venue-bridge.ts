@@ -20,7 +20,16 @@ interface ExecMessage {
 export function bridgeVenue(bus: BacktestBus, venue: SimVenue, venueName = 'sim') {
   const { engine } = venue;
   const now = () => engine.clock.now();
-  const report = (r: VenueReport) => bus.publish(subjects.order(r.symbol, 'report'), r);
+  // Subjects per symbol, built once: subject builders check every token, on every candle otherwise.
+  const subjectsOf = new Map<string, { report: string; mark: string; candle: string }>();
+  const subjectsFor = (symbol: string) => {
+    let s = subjectsOf.get(symbol);
+    if (!s) subjectsOf.set(symbol, (s = { report: subjects.order(symbol, 'report'), mark: subjects.market(venueName, symbol, 'mark'), candle: subjects.market(venueName, symbol, 'candle.1m') }));
+    return s;
+  };
+  // Reports are built here from the engine's answers by typed code: trusted. Candles and marks
+  // carry data from outside (a replay file), so the symbol and position actors still validate them.
+  const report = (r: VenueReport) => bus.publish(subjectsFor(r.symbol).report, r, undefined, undefined, { trusted: true });
   const fromView = (view: unknown) => orderReport(parseOrder(view as WireOrder, venueName), 'rest', now());
   const marks = new Map<string, { markPrice: number; fundingRate: number }>();
   let candles = 0;
@@ -74,8 +83,9 @@ export function bridgeVenue(bus: BacktestBus, venue: SimVenue, venueName = 'sim'
       open: k.open, high: k.high, low: k.low, close: k.close, volume: k.volume, ...(mark ?? {}),
     };
     candles++;
-    if (mark) bus.publish(subjects.market(venueName, u.symbol, 'mark'), { venue: venueName, symbol: u.symbol, ts: c.closeTime, markPrice: mark.markPrice, fundingRate: mark.fundingRate });
-    bus.publish(subjects.market(venueName, u.symbol, 'candle.1m'), c, candleMsgId(c));
+    const to = subjectsFor(u.symbol);
+    if (mark) bus.publish(to.mark, { venue: venueName, symbol: u.symbol, ts: c.closeTime, markPrice: mark.markPrice, fundingRate: mark.fundingRate });
+    bus.publish(to.candle, c, candleMsgId(c));
   });
   return { candles: () => candles };
 }

@@ -116,7 +116,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     if (ai && pending.length) {
       const sigs = await ai.signals(pending.splice(0));
       batches++;
-      for (const sig of sigs) bus.publish(subjects.signal(sig.symbol), sig, `sig:${sig.venue}:${sig.symbol}:${sig.interval}:${sig.ts}`);
+      // Built by the AI brain's own decision core in this process: trusted, like the actors' outputs.
+      for (const sig of sigs) bus.publish(subjects.signal(sig.symbol), sig, `sig:${sig.venue}:${sig.symbol}:${sig.interval}:${sig.ts}`, undefined, { trusted: true });
     }
   }
   await ai?.close();

@@ -1,6 +1,6 @@
 import { ordersMachine, type OrdersInput } from '../../actors/order/orders.machine.js';
 import type { OrderOptions } from '../../actors/order/effects.js';
-import { OrderCommandSchema, STREAMS, subjects, VenueReportSchema, type OrderCommand } from '../../protocols/index.js';
+import { checkSchema, OrderCommandSchema, STREAMS, subjects, VenueReportSchema, type OrderCommand } from '../../protocols/index.js';
 import { BadInputError } from '../errors.js';
 import type { ActorDefinition } from '../host/index.js';
 
@@ -62,15 +62,15 @@ export function ordersDef(o: OrdersDefOptions): ActorDefinition {
       ...(o.pruneAfterMs !== undefined ? { pruneAfterMs: o.pruneAfterMs } : {}),
       ...(o.rememberClosed !== undefined ? { rememberClosed: o.rememberClosed } : {}),
     }),
-    parse(payload, subject) {
+    parse(payload, subject, trust) {
       const [, , symbol, kind] = subject.split('.');
       if (kind === 'report') {
-        const r = VenueReportSchema.safeParse(payload);
+        const r = checkSchema(VenueReportSchema, payload, trust);
         if (!r.success) throw new BadInputError(`malformed venue report: ${issues(r.error)}`);
         if (r.data.symbol !== symbol) throw new BadInputError(`report for ${r.data.symbol} on ${symbol}'s subject`);
         return { type: 'report', report: r.data };
       }
-      const r = OrderCommandSchema.safeParse(payload);
+      const r = checkSchema(OrderCommandSchema, payload, trust);
       if (!r.success) throw new BadInputError(`malformed order command: ${issues(r.error)}`);
       if (r.data.symbol !== symbol) throw new BadInputError(`order command for ${r.data.symbol} on ${symbol}'s subject`);
       if (r.data.type === 'submit') {

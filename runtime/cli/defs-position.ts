@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { IntentSchema, MarkTickSchema, STREAMS, subjects } from '../../protocols/index.js';
+import { checkSchema, IntentSchema, MarkTickSchema, STREAMS, subjects, type ParseOptions } from '../../protocols/index.js';
 import { OrderEventSchema, PositionControlSchema, positionMachine, type PositionEventInput } from '../../actors/position/index.js';
 import type { PlanRules } from '../../actors/brains/exit/index.js';
 import { BadInputError } from '../errors.js';
@@ -11,8 +11,8 @@ export interface PositionDefOptions {
   rules?: (symbol: string) => PlanRules | undefined;
 }
 
-function check<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
-  const r = schema.safeParse(payload);
+function check<T>(schema: z.ZodType<T>, payload: unknown, what: string, o?: ParseOptions): T {
+  const r = checkSchema(schema, payload, o);
   if (!r.success) throw new BadInputError(`malformed ${what}: ${r.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}`);
   return r.data;
 }
@@ -43,23 +43,23 @@ export function positionDef(o: PositionDefOptions): ActorDefinition {
       const rules = o.rules?.(symbol);
       return { symbol, venue: o.venue, ...(rules ? { rules } : {}) };
     },
-    parse(payload, subject): PositionEventInput {
+    parse(payload, subject, o): PositionEventInput {
       const parts = subject.split('.');
       if (parts[0] === 'qt' && parts[1] === 'order' && parts[3] === 'event') {
-        const event = check(OrderEventSchema, payload, 'order event');
+        const event = check(OrderEventSchema, payload, 'order event', o);
         sameSymbol(event.symbol, parts[2]!, 'order event');
         return { type: 'order', event };
       }
       if (parts[0] === 'qt' && parts[1] === 'md' && parts[4] === 'mark') {
-        const tick = check(MarkTickSchema, payload, 'mark tick');
+        const tick = check(MarkTickSchema, payload, 'mark tick', o);
         sameSymbol(tick.symbol, parts[3]!, 'mark tick');
         return { type: 'mark', tick };
       }
       if (parts[0] === 'qt' && parts[1] === 'in' && parts[2] === 'position') {
-        return check(PositionControlSchema, payload, 'position control');
+        return check(PositionControlSchema, payload, 'position control', o);
       }
       if (parts[0] === 'qt' && parts[1] === 'intent') {
-        const intent = check(IntentSchema, payload, 'intent');
+        const intent = check(IntentSchema, payload, 'intent', o);
         sameSymbol(intent.symbol, parts[2]!, 'intent');
         return { type: 'intent', intent: { intentId: intent.intentId, symbol: intent.symbol, exit: intent.exit, attribution: intent.attribution, ...(intent.atr !== undefined ? { atr: intent.atr } : {}) } };
       }

@@ -1,6 +1,6 @@
 import { ceoMachine, type CeoInput } from '../../actors/brains/ceo/index.js';
 import { parseRiskInput, riskMachine, type RiskInput, type RiskLimits } from '../../actors/brains/risk/index.js';
-import { STREAMS, subjects, SupervisionEventSchema } from '../../protocols/index.js';
+import { STREAMS, subjects, SupervisionEventSchema, type ParseOptions } from '../../protocols/index.js';
 import type { Config } from '../config/index.js';
 import { BadInputError } from '../errors.js';
 import type { ActorDefinition } from '../host/index.js';
@@ -31,8 +31,8 @@ function clusterMap(cfg: Config): Record<string, string> {
 }
 
 function parseOrDlq(cfg: Config) {
-  return (payload: unknown, subject: string) => {
-    const r = parseRiskInput(payload, subject, { maxIntentNotional: cfg.risk.maxIntentNotional });
+  return (payload: unknown, subject: string, o?: ParseOptions) => {
+    const r = parseRiskInput(payload, subject, { maxIntentNotional: cfg.risk.maxIntentNotional, ...o });
     if (!r.ok) throw new BadInputError(r.reason);
     return r.event;
   };
@@ -80,8 +80,8 @@ export function ceoDef(cfg: Config): ActorDefinition {
       { stream: STREAMS.positions, subject: () => subjects.positionAll },
       { stream: STREAMS.supervision, subject: () => subjects.supervisionAll },
     ],
-    parse(payload, subject) {
-      if (!subject.startsWith('qt.sup.')) return parse(payload, subject);
+    parse(payload, subject, o) {
+      if (!subject.startsWith('qt.sup.')) return parse(payload, subject, o);
       const r = SupervisionEventSchema.safeParse(payload);
       if (!r.success) throw new BadInputError(`invalid supervision event: ${r.error.issues.map((i) => i.message).join('; ')}`);
       return { type: 'supervision', event: r.data };

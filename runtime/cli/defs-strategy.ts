@@ -2,26 +2,12 @@ import { z } from 'zod';
 import { FEATURE_NAMES, FEATURE_SPEC } from '../../models/features/index.js';
 import { regimeMachine, type FeaturesEvent } from '../../actors/brains/regime/index.js';
 import { strategyMachine, type StrategyEvent } from '../../actors/brains/strategy/index.js';
-import { RegimeUpdateSchema, SignalSchema, STREAMS, subjects } from '../../protocols/index.js';
+import { checkSchema, FeaturesMessageSchema, RegimeUpdateSchema, SignalSchema, STREAMS, subjects, type ParseOptions } from '../../protocols/index.js';
 import type { Config } from '../config/index.js';
 import { BadInputError } from '../errors.js';
 import type { ActorDefinition } from '../host/index.js';
 
 const SYMBOL = /^[A-Z0-9]{2,30}$/;
-const finite = z.number().finite();
-
-const FeaturesMsgSchema = z.object({
-  venue: z.string(),
-  symbol: z.string().regex(SYMBOL),
-  interval: z.string(),
-  ts: z.number().int().nonnegative(),
-  close: z.number().positive(),
-  ready: z.boolean(),
-  /** Either the names, or the spec hash prefix of the feature spec that ordered the values. */
-  names: z.array(z.string()).optional(),
-  spec: z.string().optional(),
-  features: z.array(finite),
-});
 
 const EquitySchema = z.strictObject({ type: z.literal('equity'), equity: z.number().finite().positive(), ts: z.number().int().nonnegative() });
 
@@ -41,8 +27,8 @@ type WithoutAt<T> = T extends unknown ? Omit<T, 'at'> : never;
 
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 
-function check<T>(schema: z.ZodType<T>, payload: unknown, what: string): T {
-  const r = schema.safeParse(payload);
+function check<T>(schema: z.ZodType<T>, payload: unknown, what: string, o?: ParseOptions): T {
+  const r = checkSchema(schema, payload, o);
   if (!r.success) throw new BadInputError(`malformed ${what}: ${issues(r.error)}`);
   return r.data;
 }
@@ -52,8 +38,8 @@ function sameSymbol(bodySymbol: string, subjectSymbol: string | undefined, what:
 }
 
 /** Picks the classifier's four features by name, so a reordered spec cannot feed it wrong columns. */
-export function parseFeatures(payload: unknown, subject: string): Omit<FeaturesEvent, 'at'> {
-  const m = check(FeaturesMsgSchema, payload, 'features message');
+export function parseFeatures(payload: unknown, subject: string, o?: ParseOptions): Omit<FeaturesEvent, 'at'> {
+  const m = check(FeaturesMessageSchema, payload, 'features message', o);
   sameSymbol(m.symbol, subject.split('.')[3], 'features');
   if (!m.ready) return { type: 'features', venue: m.venue, symbol: m.symbol, ts: m.ts, ready: false, features: null };
   if (!m.names && m.spec !== FEATURE_SPEC.hash.slice(0, m.spec?.length ?? 0)) throw new BadInputError(`features of another spec (${m.spec ?? 'none'}) than this node's ${FEATURE_SPEC.hash.slice(0, 16)}`);
@@ -82,25 +68,25 @@ export function regimeDef(cfg: Config): ActorDefinition {
 }
 
 /** Tells signals, regimes, equity updates and position updates apart by subject. */
-export function parseStrategyInput(payload: unknown, subject: string): WithoutAt<StrategyEvent> {
+export function parseStrategyInput(payload: unknown, subject: string, o?: ParseOptions): WithoutAt<StrategyEvent> {
   const t = subject.split('.');
   if (t[0] === 'qt' && t[1] === 'signal' && t.length === 4 && t[3] === 'regime') {
-    const u = check(RegimeUpdateSchema, payload, 'regime update');
+    const u = check(RegimeUpdateSchema, payload, 'regime update', o);
     sameSymbol(u.symbol, t[2], 'regime update');
     return { type: 'regime', update: u };
   }
   if (t[0] === 'qt' && t[1] === 'signal' && t.length === 3) {
-    const s = check(SignalSchema, payload, 'signal');
+    const s = check(SignalSchema, payload, 'signal', o);
     sameSymbol(s.symbol, t[2], 'signal');
     if (!SYMBOL.test(s.symbol)) throw new BadInputError(`signal symbol ${JSON.stringify(s.symbol)} is not a venue symbol`);
     return { type: 'signal', signal: s };
   }
   if (t[0] === 'qt' && t[1] === 'in') {
-    const e = check(EquitySchema, payload, 'equity update');
+    const e = check(EquitySchema, payload, 'equity update', o);
     return { type: 'equity', equity: e.equity, ts: e.ts };
   }
   if (t[0] === 'qt' && t[1] === 'position') {
-    const p = check(PositionMsgSchema, payload, 'position update');
+    const p = check(PositionMsgSchema, payload, 'position update', o);
     sameSymbol(p.symbol, t[2], 'position update');
     return { type: 'position', symbol: p.symbol, state: p.state, qty: p.qty, price: p.markPrice || p.avgEntry, intentId: p.intentId ?? null, ts: p.ts };
   }

@@ -1,5 +1,6 @@
 import type { AnyStateMachine, EventObject } from 'xstate';
 import type { Logger } from 'pino';
+import type { ParseOptions } from '../../protocols/index.js';
 import type { Bus } from '../nats/index.js';
 import type { Clock } from '../clock/index.js';
 
@@ -23,9 +24,10 @@ export interface ActorDefinition {
   extraInputs?: ActorInput[];
   /**
    * Validates a decoded payload and returns the machine event. Throw (ideally BadInputError) to
-   * dead-letter it with that reason. @default payload must be an object with a string `type`
+   * dead-letter it with that reason. A live host never passes `trusted`; the backtest bus does for
+   * payloads its own in-process producers made. @default payload must be an object with a string `type`
    */
-  parse?: (payload: unknown, subject: string) => EventObject;
+  parse?: (payload: unknown, subject: string, o?: ParseOptions) => EventObject;
   /** Machine input for a fresh start. */
   initialInput?: (id: string) => unknown;
 }

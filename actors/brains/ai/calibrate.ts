@@ -1,11 +1,7 @@
-/** One reliability bin of a manifest (models/eval CalibrationBin). */
-export interface ReliabilityBin {
-  lo: number;
-  hi: number;
-  n: number;
-  confidence: number | null;
-  accuracy: number | null;
-}
+import type { ReliabilityBin } from '../../../protocols/index.js';
+
+/** One reliability bin of a manifest (models/eval CalibrationBin); described in protocols. */
+export type { ReliabilityBin };
 
 /** A monotone map from raw top-class probability to the observed hit rate: plain data. */
 export interface Calibrator {

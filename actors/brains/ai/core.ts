@@ -1,8 +1,8 @@
-import type { Signal } from '../../../protocols/index.js';
-import { momentumRule, rsiRule, type FallbackDecision, type FallbackRule } from '../../symbol/fallback.js';
-import { buildCalibrator, calibrateEnsemble, type Calibrator, type ReliabilityBin } from './calibrate.js';
+import type { CoreOptions, FeaturesRow, MemberInfo, Signal } from '../../../protocols/index.js';
+import { momentumRule, rsiRule, type FallbackDecision } from '../../symbol/fallback.js';
+import { buildCalibrator, calibrateEnsemble, type Calibrator } from './calibrate.js';
 import { combine, type MemberOutput, type Probs } from './ensemble.js';
-import { resolve, track, type LabelRule, type OutcomeBook, type Resolved } from './outcomes.js';
+import { resolve, track, type OutcomeBook, type Resolved } from './outcomes.js';
 import { lossOf, priorScore, updateScore, weightsOf, type Score } from './performance.js';
 
 /** Key of the champion ensemble's own score and probabilities. */
@@ -10,35 +10,8 @@ export const ENSEMBLE = 'ensemble';
 const HOUR = 3_600_000;
 const RSI_INDEX = 4; // FEATURE_NAMES.indexOf('rsi_14'), fixed by the feature spec's order
 
-/** What the core needs to know about a loaded model (from its manifest). */
-export interface MemberInfo {
-  id: string;
-  family: string;
-  version: string;
-  /** Pooled walk-forward metrics of the manifest. */
-  pooled: { logLoss: number; brier: number; calibration?: ReliabilityBin[] };
-}
-
-export interface CoreOptions {
-  /** Sharpness of the performance weights (see weightsOf). @default 50 */
-  eta: number;
-  /** Half-life of live scores, in realised outcomes. @default 500 */
-  halfLife: number;
-  label: LabelRule;
-  fallbackRule: FallbackRule;
-}
-
-/** One symbol's features message as the brain reads it. */
-export interface FeaturesRow {
-  venue: string;
-  symbol: string;
-  interval: string;
-  ts: number;
-  close: number;
-  atr: number | null;
-  ready: boolean;
-  features: number[];
-}
+// Shared with runtime/ai, which may not import actors: the shapes live in protocols.
+export type { CoreOptions, FeaturesRow, MemberInfo };
 
 /** The brain's decision state: plain data, so it can be snapshotted. */
 export interface CoreState {

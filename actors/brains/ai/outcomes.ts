@@ -1,3 +1,4 @@
+import type { LabelRule } from '../../../protocols/index.js';
 import type { Probs } from './ensemble.js';
 
 /** A prediction waiting for its label horizon to pass. */
@@ -22,11 +23,7 @@ export interface Resolved {
 }
 
 /** The label rule of the manifests (models/eval): horizon H candles, volatility-scaled dead zone. */
-export interface LabelRule {
-  horizon: number;
-  deadZoneK: number;
-  intervalMs: number;
-}
+export type { LabelRule };
 
 /** Pending predictions by symbol (plain data). */
 export type OutcomeBook = Record<string, PendingPrediction[]>;

@@ -112,18 +112,32 @@ export interface CrossSectionItem {
  * trend score with the same hysteresis bands as one symbol.
  */
 export function marketRegime(current: Regime, items: CrossSectionItem[], p: RegimeParams): { regime: Regime; trend: number; volatility: number } {
-  const known = items.filter((i) => i.label !== 'unknown');
-  if (known.length === 0) return { regime: 'unknown', trend: 0, volatility: 0 };
-  const trend = median(known.map((i) => i.trend));
-  const volatility = median(known.map((i) => i.atrNorm));
-  const share = known.filter((i) => i.label === 'volatile').length / known.length;
+  // One pass into typed arrays: this runs for every features message over the whole cross-section.
+  const trends = new Float64Array(items.length);
+  const atrs = new Float64Array(items.length);
+  let n = 0;
+  let volatileN = 0;
+  for (const i of items) {
+    if (i.label === 'unknown') continue;
+    trends[n] = i.trend;
+    atrs[n++] = i.atrNorm;
+    if (i.label === 'volatile') volatileN++;
+  }
+  if (n === 0) return { regime: 'unknown', trend: 0, volatility: 0 };
+  const trend = sortedMedian(trends.subarray(0, n).sort());
+  const volatility = sortedMedian(atrs.subarray(0, n).sort());
+  const share = volatileN / n;
   if (share >= p.marketVolatileShare && share > 0) return { regime: 'volatile', trend, volatility };
   return { regime: rawLabel(current === 'volatile' ? 'range' : current, trend, 0, p), trend, volatility };
 }
 
 /** Median of a non-empty list. */
 export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
+  return sortedMedian(Float64Array.from(xs).sort());
+}
+
+/** Median of a non-empty, ascending list (a typed array sorts numerically). */
+function sortedMedian(s: Float64Array): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

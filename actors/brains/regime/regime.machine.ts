@@ -1,6 +1,6 @@
 import { enqueueActions, setup } from 'xstate';
 import { OUTPUT_EVENT, subjects, type OutputEvent, type Regime, type RegimeUpdate } from '../../../protocols/index.js';
-import { DEFAULT_REGIME_PARAMS, emptySymbolState, marketRegime, stepSymbol, type RegimeFeatures, type RegimeParams, type SymbolRegimeState } from './classify.js';
+import { DEFAULT_REGIME_PARAMS, emptySymbolState, marketRegime, stepSymbol, type CrossSectionItem, type RegimeFeatures, type RegimeParams, type SymbolRegimeState } from './classify.js';
 
 /** The market-wide pseudo symbol of `qt.signal.MARKET.regime`. */
 export const MARKET = 'MARKET';
@@ -73,8 +73,12 @@ export const regimeMachine = setup({
         enqueue.emit(update(event.symbol, event.ts, next.label, next.atrNorm, next.trend));
         published = { label: next.label, ts: event.ts };
       }
-      const symbols = { ...context.symbols, [event.symbol]: { ...next, lastTs: event.ts, published } };
-      const live = Object.values(symbols).filter((s) => s.lastTs >= event.ts - context.staleMs);
+      // The per-symbol table is owned by this actor alone and is plain data: updated in place, as
+      // copying all symbols' entries for every features message dominated wide backtests.
+      const symbols = context.symbols;
+      symbols[event.symbol] = { ...next, lastTs: event.ts, published };
+      const live: CrossSectionItem[] = [];
+      for (const k in symbols) if (symbols[k]!.lastTs >= event.ts - context.staleMs) live.push(symbols[k]!);
       const m = marketRegime(context.market.label, live, context.params);
       let mPublished = context.market.published;
       if (m.regime !== 'unknown' && due(mPublished, m.regime, event.ts, context.refreshMs)) {

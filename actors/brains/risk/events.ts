@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IntentSchema, POSITION_STATES, RISK_MODES, type Intent, type PositionUpdate } from '../../../protocols/index.js';
+import { checkSchema, IntentSchema, POSITION_STATES, RISK_MODES, type Intent, type ParseOptions, type PositionUpdate } from '../../../protocols/index.js';
 
 const num = z.number().finite();
 
@@ -61,10 +61,10 @@ const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || '(r
  * an intent whose symbol differs from its subject, whose notional is not price × qty, or whose
  * size is absurd never reaches the machine (it is dead-lettered with the reason).
  */
-export function parseRiskInput(payload: unknown, subject: string, o: { maxIntentNotional: number }): ParseResult<RiskInputEvent> {
+export function parseRiskInput(payload: unknown, subject: string, o: { maxIntentNotional: number } & ParseOptions): ParseResult<RiskInputEvent> {
   const tokens = subject.split('.');
   if (tokens[1] === 'intent') {
-    const p = IntentSchema.safeParse(payload);
+    const p = checkSchema(IntentSchema, payload, o);
     if (!p.success) return { ok: false, reason: `invalid intent: ${issues(p.error)}` };
     const it = p.data;
     if (it.symbol !== tokens[2]) return { ok: false, reason: `intent for ${it.symbol} on ${tokens[2]}'s subject` };
@@ -74,12 +74,12 @@ export function parseRiskInput(payload: unknown, subject: string, o: { maxIntent
     return { ok: true, event: { type: 'intent', intent: it } };
   }
   if (tokens[1] === 'position') {
-    const p = PositionUpdateSchema.safeParse(payload);
+    const p = checkSchema(PositionUpdateSchema, payload, o);
     if (!p.success) return { ok: false, reason: `invalid position update: ${issues(p.error)}` };
     if (p.data.symbol !== tokens[2]) return { ok: false, reason: `position of ${p.data.symbol} on ${tokens[2]}'s subject` };
     return { ok: true, event: { type: 'position', update: p.data as PositionUpdate } };
   }
-  const p = RiskControlSchema.safeParse(payload);
+  const p = checkSchema(RiskControlSchema, payload, o);
   if (!p.success) return { ok: false, reason: `invalid control input: ${issues(p.error)}` };
   return { ok: true, event: p.data };
 }

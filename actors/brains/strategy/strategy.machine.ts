@@ -104,7 +104,8 @@ export const strategyMachine = setup({
       };
       const last = ctx.lastSignalTs[s.symbol];
       if (last !== undefined && s.ts <= last) return skip('DUPLICATE', `signal ts ${s.ts} ≤ last seen ${last}`, {}, true);
-      enqueue.assign({ lastSignalTs: { ...ctx.lastSignalTs, [s.symbol]: s.ts } });
+      // Owned by this actor alone: updated in place rather than copying every symbol's entry per signal.
+      ctx.lastSignalTs[s.symbol] = s.ts;
       const g = gate(s, ctx.regimes[s.symbol]?.regime, ctx.regimes.MARKET?.regime, ctx.params);
       const reg = { regime: g.regime, regimeSource: g.regimeSource };
       if (!g.take) return skip(g.reason, g.detail, reg);
@@ -133,12 +134,12 @@ export const strategyMachine = setup({
         data: { decision: 'taken', ...reg, side, confidence: s.confidence, qty: intent.qty, notional: intent.notional, leverage: intent.leverage, capped: size.capped, sizing, exit: intent.exit },
       }, `jrnl:intent:${intentId}`));
     }),
-    onRegime: enqueueActions(({ context, event, enqueue }) => {
+    onRegime: enqueueActions(({ context, event }) => {
       if (event.type !== 'regime') return;
       const u = event.update;
       const prev = context.regimes[u.symbol];
       if (prev && u.ts < prev.ts) return;
-      enqueue.assign({ regimes: { ...context.regimes, [u.symbol]: { regime: u.regime, ts: u.ts } } });
+      context.regimes[u.symbol] = { regime: u.regime, ts: u.ts }; // owned: in place, like lastSignalTs
     }),
     onEquity: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'equity' || (context.equity.source === 'update' && event.ts < context.equity.ts)) return;

@@ -90,7 +90,7 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
     if (!m) return;
     const publish = core.marketListeners.size > 0;
     if (u.kind === 'trade') {
-      const ev = m.onTrade(u);
+      const ev = m.onTrade(u, publish);
       if (publish) {
         if (ev.closed) core.emitMarket(ev.closed);
         core.emitMarket(ev.agg);
@@ -98,8 +98,8 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
       onTradePrint(core, u.symbol, u.price, u.qty);
       if (m.mark === 0) checkLiquidations(core);
     } else if (u.kind === 'mark') {
-      const ev = m.onMark(u);
-      if (publish) core.emitMarket(ev);
+      m.onMark(u);
+      if (publish) core.emitMarket(m.markEvent(u));
       onMarkPrice(core, u.symbol, u.markPrice);
       checkLiquidations(core);
     } else if (u.kind === 'book') {
@@ -111,8 +111,8 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
         core.emitMarket({ e: 'bookTicker', u: m.bookUpdateId, E: u.time, T: u.time, s: u.symbol, b: fmt(u.bid, pd), B: fmt(u.bidQty, qd), a: fmt(u.ask, pd), A: fmt(u.askQty, qd) });
       }
     } else {
-      const ev = m.onKline(u.kline, u.closed, clock.now());
-      if (publish) core.emitMarket(ev);
+      const ev = m.onKline(u.kline, u.closed, clock.now(), publish);
+      if (ev) core.emitMarket(ev);
     }
   };
 

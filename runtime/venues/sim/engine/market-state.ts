@@ -38,12 +38,16 @@ export class SymbolMarket {
     return this.mark > 0 ? this.mark : this.last;
   }
 
-  /** Records a print; returns the aggTrade event and, if a minute rolled over, the closed kline event. */
-  onTrade(u: Extract<MarketUpdate, { kind: 'trade' }>): { agg: AggTradeEvent; closed?: KlineEvent } {
+  /**
+   * Records a print; returns the aggTrade event and, if a minute rolled over, the closed kline event.
+   * `wire: false` (nobody listens to the market stream, as in a backtest) skips building the kline's
+   * wire strings.
+   */
+  onTrade(u: Extract<MarketUpdate, { kind: 'trade' }>, wire = true): { agg: AggTradeEvent; closed?: KlineEvent } {
     const s = this.spec;
     let closed: KlineEvent | undefined;
     const open = bucketStart(u.time, 60_000);
-    if (this.current && this.current.openTime !== open) closed = this.closeCurrent(u.time);
+    if (this.current && this.current.openTime !== open) closed = this.closeCurrent(u.time, wire);
     if (!this.current) {
       this.current = { openTime: open, open: u.price, high: u.price, low: u.price, close: u.price, volume: 0, quoteVolume: 0, trades: 0, takerBuyVolume: 0 };
     }
@@ -65,23 +69,25 @@ export class SymbolMarket {
     return { agg: { e: 'aggTrade', E: u.time, s: s.symbol, ...row }, ...(closed ? { closed } : {}) };
   }
 
-  /** Applies the source's candle; returns the kline event to publish. */
-  onKline(k: Kline1m, closed: boolean, now: number): KlineEvent {
-    if (this.current && this.current.openTime < k.openTime) this.closeCurrent(now);
+  /** Applies the source's candle; returns the kline event to publish (none when `wire` is false). */
+  onKline(k: Kline1m, closed: boolean, now: number, wire = true): KlineEvent | undefined {
+    if (this.current && this.current.openTime < k.openTime) this.closeCurrent(now, false);
     this.current = { ...k };
     if (k.close > 0 && this.last === 0) this.last = k.close;
-    if (closed) return this.closeCurrent(now);
-    return this.klineEvent(k, false, now);
+    if (closed) return this.closeCurrent(now, wire);
+    return wire ? this.klineEvent(k, false, now) : undefined;
   }
 
-  private closeCurrent(now: number): KlineEvent {
+  private closeCurrent(now: number, wire: true): KlineEvent;
+  private closeCurrent(now: number, wire: boolean): KlineEvent | undefined;
+  private closeCurrent(now: number, wire: boolean): KlineEvent | undefined {
     const c = this.current as Kline1m;
     this.current = undefined;
     const prev = this.klines[this.klines.length - 1];
     if (prev && prev.openTime === c.openTime) this.klines[this.klines.length - 1] = c;
     else this.klines.push(c);
     if (this.klines.length > this.keepKlines * 2) this.klines.splice(0, this.klines.length - this.keepKlines);
-    return this.klineEvent(c, true, now);
+    return wire ? this.klineEvent(c, true, now) : undefined;
   }
 
   /** Wire kline event for the 1m stream. */
@@ -102,12 +108,16 @@ export class SymbolMarket {
     };
   }
 
-  /** Records mark/index/funding; returns the markPriceUpdate event. */
-  onMark(u: Extract<MarketUpdate, { kind: 'mark' }>): MarkPriceEvent {
+  /** Records mark/index/funding. */
+  onMark(u: Extract<MarketUpdate, { kind: 'mark' }>): void {
     this.mark = u.markPrice;
     this.index = u.indexPrice;
     this.fundingRate = u.fundingRate;
     this.nextFundingTime = u.nextFundingTime;
+  }
+
+  /** The markPriceUpdate wire event of a mark update. */
+  markEvent(u: Extract<MarketUpdate, { kind: 'mark' }>): MarkPriceEvent {
     const pd = this.spec.pricePrecision;
     return {
       e: 'markPriceUpdate', E: u.time, s: this.spec.symbol, p: fmt(u.markPrice, pd), i: fmt(u.indexPrice, pd),
