@@ -42,10 +42,10 @@ export async function inferBatch(rows: readonly FeaturesMessage[], champion: rea
     if (!x) packed.set(m.input, (x = packRows(rows, m.input, m.width)));
     return x;
   };
-  // Every session runs at once on onnxruntime's threads (each call awaits a thread-pool round
-  // trip, so one after another the members mostly wait). The results are then applied in member
-  // order with the sequential contract: calls, errors and probabilities up to the first failing
-  // champion member only, so the batch result is the same as running them one by one.
+  // All sessions are started together: onnxruntime-node runs each `run` in its own setImmediate,
+  // so one after another costs an event-loop turn per member and per batch. The results are then
+  // applied in member order with the sequential contract (calls, errors and probabilities up to
+  // the first failing champion member only), so the batch result is the same as one by one.
   type Outcome = { ok: true; out: Float32Array } | { ok: false; message: string };
   const attempt = async (m: LoadedModel): Promise<Outcome> => {
     try {

@@ -24,10 +24,11 @@ export async function extraBenches(): Promise<Record<string, Record<string, unkn
   out.backtest_full_pipeline_50_symbols = {
     candle_events: bt.candleEvents, seconds: Math.round(bt.wallSeconds * 100) / 100, candle_events_per_s: bt.candlesPerSecond,
     venue_orders: bt.venueOrders, signals: 'ONNX ensemble (3 families), batched per candle close', inference_batches: bt.inferenceBatches,
-    // Measured on 2 shared cores: ~3.5k/s before the issue #5 work, ~6k/s after. What remains is spread:
+    // Paired runs on 2 shared cores (medians of 3): ensemble 4.5k/s before the issue #5 work, 6.7k/s after;
+    // fallback (which also trades) 2.2k/s → 2.8k/s. What remains is spread:
     // XState's interpreter on ~4 deliveries per candle, features math, candle validation, the engine's
     // prints and GC; no single hot spot is left that 100k/s could come from.
-    goal: '≥ 100k/s: NOT met (≈6k/s with the ensemble, ≈2k/s with the fallback, which also trades; floor = XState per delivery + features + candle validation + engine prints + GC)',
+    goal: '≥ 100k/s: NOT met (≈6–7k/s with the ensemble, ≈2.8k/s with the fallback, which also trades; floor = XState per delivery + features + candle validation + engine prints + GC)',
   };
   return out;
 }

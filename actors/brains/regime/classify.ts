@@ -107,14 +107,17 @@ export interface CrossSectionItem {
   atrNorm: number;
 }
 
+/** Buffers of `marketRegime`, grown to the widest cross-section seen (synchronous use only). */
+let scratch = { trends: new Float64Array(64), atrs: new Float64Array(64) };
+
 /**
  * The market regime from the cross-section: volatile when enough symbols are, otherwise the median
  * trend score with the same hysteresis bands as one symbol.
  */
 export function marketRegime(current: Regime, items: CrossSectionItem[], p: RegimeParams): { regime: Regime; trend: number; volatility: number } {
-  // One pass into typed arrays: this runs for every features message over the whole cross-section.
-  const trends = new Float64Array(items.length);
-  const atrs = new Float64Array(items.length);
+  // One pass into reused typed arrays: this runs for every features message over the whole cross-section.
+  if (scratch.trends.length < items.length) scratch = { trends: new Float64Array(items.length * 2), atrs: new Float64Array(items.length * 2) };
+  const { trends, atrs } = scratch;
   let n = 0;
   let volatileN = 0;
   for (const i of items) {

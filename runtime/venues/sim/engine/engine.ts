@@ -91,10 +91,8 @@ export function createSimEngine(options: SimEngineOptions): SimEngine {
     const publish = core.marketListeners.size > 0;
     if (u.kind === 'trade') {
       const ev = m.onTrade(u, publish);
-      if (publish) {
-        if (ev.closed) core.emitMarket(ev.closed);
-        core.emitMarket(ev.agg);
-      }
+      if (ev.closed) core.emitMarket(ev.closed);
+      if (ev.agg) core.emitMarket(ev.agg);
       onTradePrint(core, u.symbol, u.price, u.qty);
       if (m.mark === 0) checkLiquidations(core);
     } else if (u.kind === 'mark') {

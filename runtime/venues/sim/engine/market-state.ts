@@ -40,10 +40,9 @@ export class SymbolMarket {
 
   /**
    * Records a print; returns the aggTrade event and, if a minute rolled over, the closed kline event.
-   * `wire: false` (nobody listens to the market stream, as in a backtest) skips building the kline's
-   * wire strings.
+   * `wire: false` (nobody listens to the market stream, as in a backtest) skips building both.
    */
-  onTrade(u: Extract<MarketUpdate, { kind: 'trade' }>, wire = true): { agg: AggTradeEvent; closed?: KlineEvent } {
+  onTrade(u: Extract<MarketUpdate, { kind: 'trade' }>, wire = true): { agg?: AggTradeEvent; closed?: KlineEvent } {
     const s = this.spec;
     let closed: KlineEvent | undefined;
     const open = bucketStart(u.time, 60_000);
@@ -66,6 +65,7 @@ export class SymbolMarket {
     const row: AggTradeView = { a: id, p: fmt(u.price, s.pricePrecision), q: fmt(u.qty, s.quantityPrecision), f: id, l: id, T: u.time, m: u.isBuyerMaker };
     this.aggs.push(row);
     if (this.aggs.length > AGG_KEEP * 2) this.aggs.splice(0, this.aggs.length - AGG_KEEP);
+    if (!wire) return {};
     return { agg: { e: 'aggTrade', E: u.time, s: s.symbol, ...row }, ...(closed ? { closed } : {}) };
   }
 
