@@ -2,11 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 import { pino } from 'pino';
 import { assign, emit, setup } from 'xstate';
-import { BUCKETS, OUTPUT_EVENT, STREAMS, subjects } from '../../protocols/index.js';
+import { OUTPUT_EVENT, STREAMS, subjects } from '../../protocols/index.js';
 import { createNatsReporter, createSupervisor, hostedChild } from '../../supervisors/index.js';
 import { createLiveClock } from '../clock/index.js';
 import { encode } from '../codec.js';
-import { createSnapshotStore, startHostedActor, type ActorDefinition } from '../host/index.js';
+import { createHostDeps, startHostedActor, type ActorDefinition, type StoredHostDeps } from '../host/index.js';
 import type { NatsEnv } from '../testing/nats-env.js';
 import { until } from '../testing/wait.js';
 import { summary } from './stats.js';
@@ -28,12 +28,7 @@ const benchMachine = setup({
 
 const def: ActorDefinition = { kind: 'bench', machine: benchMachine, version: 1, input: { stream: STREAMS.inputs, subject: (id) => subjects.actorInput('bench', id) } };
 
-function deps(env: NatsEnv, store: ReturnType<typeof createSnapshotStore>) {
-  return {
-    bus: env.bus, clock: createLiveClock(), logger: pino({ level: 'silent' }), node: 'bench', host: env.cfg.host,
-    duplicateWindowMs: 600_000, crashes: new Map(), store,
-  };
-}
+const deps = (env: NatsEnv): Promise<StoredHostDeps> => createHostDeps({ bus: env.bus, cfg: env.cfg, clock: createLiveClock(), logger: pino({ level: 'silent' }), node: 'bench' });
 
 async function publishBacklog(env: NatsEnv, subject: string, n: number, type: string) {
   const payload = encode({ type });
@@ -65,9 +60,9 @@ async function rawConsume(env: NatsEnv, subject: string, n: number, republish: b
 }
 
 async function hostConsume(env: NatsEnv, id: string, n: number): Promise<number> {
-  const store = createSnapshotStore(await env.bus.kvm.open(BUCKETS.actors));
+  const d = await deps(env);
   const t0 = performance.now();
-  const a = await startHostedActor(def, id, deps(env, store));
+  const a = await startHostedActor(def, id, d);
   await until(() => a.info().processed === n, `bench actor ${id} processed ${n}`, 120_000);
   const rate = n / ((performance.now() - t0) / 1000);
   await a.stop();
@@ -100,7 +95,6 @@ export async function benchThroughput(env: NatsEnv, n = 20_000) {
  * supervisor's own events. Each of `n` pooled actors is killed once (so backoff is the first step).
  */
 export async function benchRestart(env: NatsEnv, n = 200) {
-  const store = createSnapshotStore(await env.bus.kvm.open(BUCKETS.actors));
   const reporter = await createNatsReporter({ bus: env.bus, node: 'bench' });
   const clock = createLiveClock();
   const root = createSupervisor(
@@ -108,7 +102,7 @@ export async function benchRestart(env: NatsEnv, n = 200) {
     { clock, reporter, node: 'bench' },
   );
   await root.start();
-  const d = deps(env, store);
+  const d = await deps(env);
   for (let i = 0; i < n; i++) await root.startChild(hostedChild(def, `r${i}`, d, { childId: `r${i}` }));
   for (let i = 0; i < n; i++) await env.bus.js.publish(subjects.actorInput('bench', `r${i}`), encode({ type: 'add' }));
   await until(() => root.whichChildren().every((c) => c.handle?.info?.().processed === 1), 'pool warmed');

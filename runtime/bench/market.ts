@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { FIXTURE_BTC_1M, readKlineCsv } from '../../models/data/index.js';
-import { BUCKETS, STREAMS, subjects, type Candle } from '../../protocols/index.js';
+import { STREAMS, subjects, type Candle } from '../../protocols/index.js';
 import { createLiveClock, createSimulatedClock } from '../clock/index.js';
 import { encode } from '../codec.js';
 import { createBacktestBus } from '../backtest/bus.js';
 import { symbolDef } from '../cli/defs.js';
-import { createSnapshotStore, startHostedActor } from '../host/index.js';
+import { createHostDeps, startHostedActor } from '../host/index.js';
 import { pino } from 'pino';
 import type { NatsEnv } from '../testing/nats-env.js';
 import { until } from '../testing/wait.js';
@@ -39,8 +39,7 @@ export async function benchSymbolsInProcess(symbols: number, perSymbol: number) 
 /** The same path hosted on NATS: candles published to QT_MARKET, actors persisting to KV. */
 export async function benchSymbolsHosted(env: NatsEnv, symbols: number, perSymbol: number) {
   const cs = await candles(perSymbol);
-  const store = createSnapshotStore(await env.bus.kvm.open(BUCKETS.actors));
-  const deps = { bus: env.bus, clock: createLiveClock(), logger: pino({ level: 'silent' }), node: 'bench', host: env.cfg.host, duplicateWindowMs: 600_000, crashes: new Map(), store };
+  const deps = await createHostDeps({ bus: env.bus, cfg: env.cfg, clock: createLiveClock(), logger: pino({ level: 'silent' }), node: 'bench' });
   const names = Array.from({ length: symbols }, (_, i) => `S${i}USDT`);
   for (const c of cs) {
     await Promise.all(names.map((s) => env.bus.js.publish(subjects.market('sim', s, 'candle.1m'), encode({ ...c, symbol: s }))));

@@ -1,6 +1,5 @@
 import type { Service } from '@nats-io/services';
 import type { Logger } from 'pino';
-import { BUCKETS } from '../../protocols/index.js';
 import { heartbeatDef } from './defs.js';
 import { ceoDef, CEO_ID, riskDef, RISK_ID } from './defs-risk.js';
 import { regimeDef, strategyDef } from './defs-strategy.js';
@@ -16,11 +15,11 @@ import { createCluster, type Cluster } from '../lease/index.js';
 import { ConfigError } from '../errors.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
-import { createSnapshotStore, type HostDeps, type SnapshotStore } from '../host/index.js';
+import { createHostDeps, type StoredHostDeps } from '../host/index.js';
 import type { Bus } from '../nats/index.js';
 
 /** What every hosted actor of this node shares. */
-export type NodeHostDeps = HostDeps & { store: SnapshotStore };
+export type NodeHostDeps = StoredHostDeps;
 
 export interface NodeContext {
   cfg: Config;
@@ -64,16 +63,7 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
     onError: (err) => logger.warn({ err }, 'supervision telemetry failed'),
     tap: (e) => logger[e.type === 'crashed' || e.type === 'escalated' ? 'warn' : 'info']({ sup: e.type, path: e.path, reason: e.reason, restarts: e.restarts }, `supervision ${e.type} ${e.path}`),
   });
-  const hostDeps: NodeHostDeps = {
-    bus,
-    clock: ctx.marketClock,
-    logger,
-    node,
-    host: cfg.host,
-    duplicateWindowMs: cfg.streams.duplicateWindowMin * 60_000,
-    crashes: new Map(),
-    store: createSnapshotStore(await bus.kvm.open(BUCKETS.actors)),
-  };
+  const hostDeps: NodeHostDeps = await createHostDeps({ bus, cfg, clock: ctx.marketClock, logger, node });
   const s = cfg.supervision;
   const supDeps = { clock: ctx.clock, reporter, node, onError: (err: unknown) => logger.warn({ err }, 'supervisor reporter error') };
   const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };

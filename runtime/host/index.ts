@@ -3,3 +3,4 @@ export { createSnapshotStore, type SnapshotStore, type Loaded } from './store.js
 export { publishOutputs, republishOutbox, type Output } from './outbox.js';
 export { TimerSync } from './timers.js';
 export type { ActorDefinition, HostDeps, HostFaults } from './types.js';
+export { createHostDeps, type StoredHostDeps } from './deps.js';

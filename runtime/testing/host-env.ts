@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { BUCKETS, STREAMS, subjects } from '../../protocols/index.js';
 import type { Clock } from '../clock/index.js';
 import { createLiveClock } from '../clock/index.js';
-import { createSnapshotStore, startHostedActor, type ActorDefinition, type HostFaults, type HostedActor } from '../host/index.js';
+import { createHostDeps, startHostedActor, type ActorDefinition, type HostFaults, type HostedActor } from '../host/index.js';
 import type { Bus } from '../nats/index.js';
 import type { NatsEnv } from './nats-env.js';
 import { counterMachine } from './counter.machine.js';
@@ -18,18 +18,7 @@ export const counterDef: ActorDefinition = {
 export async function hostKit(env: NatsEnv, opts: { clock?: Clock; bus?: Bus; faults?: HostFaults; node?: string } = {}) {
   const bus = opts.bus ?? env.bus;
   const kv = await bus.kvm.open(BUCKETS.actors);
-  const crashes = new Map<string, { at: string; count: number; error: string }>();
-  const deps = {
-    bus,
-    clock: opts.clock ?? createLiveClock(),
-    logger: pino({ level: 'silent' }),
-    node: opts.node ?? 'test',
-    host: { ...env.cfg.host },
-    duplicateWindowMs: env.cfg.streams.duplicateWindowMin * 60_000,
-    crashes,
-    store: createSnapshotStore(kv),
-    faults: opts.faults,
-  };
+  const deps = await createHostDeps({ bus, cfg: env.cfg, clock: opts.clock ?? createLiveClock(), logger: pino({ level: 'silent' }), node: opts.node ?? 'test', ...(opts.faults ? { faults: opts.faults } : {}) });
   return {
     deps,
     kv,
