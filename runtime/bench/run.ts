@@ -44,7 +44,7 @@ const GROUPS: Array<{ name: string; label: string; run: () => Promise<Sections> 
   },
   {
     name: 'restart', label: 'kill -9 → back to trading',
-    run: async () => ({ kill9_restart: await (await import('./restart.js')).benchKillRestart({ symbols: num('QT_BENCH_KILL_SYMBOLS', 50), kills: num('QT_BENCH_KILLS', 3), phaseSec: num('QT_BENCH_KILL_PHASE_SEC', 20) }) }),
+    run: async () => ({ kill9_restart: await (await import('./restart.js')).benchKillRestart({ symbols: num('QT_BENCH_KILL_SYMBOLS', 50), kills: num('QT_BENCH_KILLS', 3), phasesSec: (process.env.QT_BENCH_KILL_PHASES_SEC ?? '20,55').split(',').map(Number) }) }),
   },
   {
     name: 'rss', label: 'RSS at 500 symbols / positions, and drift',
