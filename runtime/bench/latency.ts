@@ -8,12 +8,12 @@
  * latency in wall ms is their difference divided by the speed. The hops in between come from the
  * JetStream timestamps of the messages along the path (the server's receive time, wall clock).
  */
-import { clientOrderId, STREAMS, subjects, type Intent } from '../../protocols/index.js';
+import { clientOrderId, STREAMS, subjects, type Intent, type JournalEntry, type RiskVerdict, type Signal } from '../../protocols/index.js';
 import { simHistory } from '../chaos/records.js';
 import type { SimOrder } from '../chaos/types.js';
 import { decode } from '../codec.js';
 import type { Bus } from '../nats/index.js';
-import { readTimed, startLiveEnv, type TimedMsg } from './live-env.js';
+import { readTimed, startLiveEnv, TIGHT_STOPS, type TimedMsg } from './live-env.js';
 import { summary } from './stats.js';
 
 const MINUTE = 60_000;
@@ -109,11 +109,31 @@ function breakdown(ps: Path[], speed: number) {
   };
 }
 
+/** Where candles went, for a window: how many became signals, intents, approvals and venue entries. */
+async function funnel(bus: Bus, byId: Map<string, TimedMsg>, from: number, entries: number) {
+  const inWin = [...byId.values()].filter((m) => m.at >= from);
+  const count = (pre: string, f: (m: TimedMsg) => boolean = () => true) => inWin.filter((m) => m.subject.startsWith(pre) && f(m)).length;
+  const denies = new Map<string, number>();
+  let approved = 0;
+  for (const m of await readTimed(bus, STREAMS.journal, subjects.journal('risk'))) {
+    if (m.at < from) continue;
+    const v = decode<JournalEntry>(m.data).data.verdict as RiskVerdict | undefined;
+    if (v?.decision === 'approve') approved++;
+    else for (const r of v?.reasons ?? []) denies.set(r.code, (denies.get(r.code) ?? 0) + 1);
+  }
+  return {
+    candles: count('qt.md.'), signals_buy_sell: count('qt.signal.', (m) => !m.subject.endsWith('.regime') && decode<Signal>(m.data).side !== 'HOLD'),
+    intents: count('qt.intent.'), risk_approved: approved, risk_denied: Object.fromEntries([...denies].sort((a, b) => b[1] - a[1]).slice(0, 5)), venue_entries: entries,
+  };
+}
+
 /** Runs one node at `symbols` for `seconds` and measures every entry it placed after warm-up. */
 export async function benchLatency(symbols: number, o: { seconds: number; speed: number }): Promise<Record<string, unknown>> {
-  // Tight stops: positions close within minutes, so every symbol enters again and again.
-  await using env = await startLiveEnv({ symbols, speed: o.speed, env: { QT_STRATEGY__STOP_PCT: '0.001', QT_STRATEGY__STOP_ATR: '0.2', QT_STRATEGY__VOLATILE_STOP_ATR: '0.3', QT_MARKET__TRADES: 'false' } });
-  // Warm-up candles and the first burst of a fresh node are not live latency.
+  await using env = await startLiveEnv({ symbols, speed: o.speed, env: TIGHT_STOPS });
+  // Warm-up candles and the first bursts of a fresh node are not live latency: wait for its
+  // first entry at the venue, then two more candle closes.
+  const by = Date.now() + 300_000;
+  while (Date.now() < by && !(await simHistory(env.simUrl)).orders.some((x) => x.clientOrderId.endsWith('-entry'))) await sleep(1_000);
   await sleep(Math.max(5_000, (2 * MINUTE) / o.speed));
   const from = Date.now();
   await sleep(o.seconds * 1_000);
@@ -130,6 +150,8 @@ export async function benchLatency(symbols: number, o: { seconds: number; speed:
     entries: s.n, p50_ms: r1(s.p50), p99_ms: r1(s.p99), max_ms: r1(s.max), mean_ms: r1(s.mean),
     first_entry_per_close: { closes: f.n, p50_ms: r1(f.p50), p99_ms: r1(f.p99) },
     hops: breakdown(ps, o.speed),
+    funnel: await funnel(env.bus, byId, from, ps.length),
+    ...(ps.length === 0 ? { node_log_tail: env.logTail(6) } : {}),
     measured: 'candle close (simulator market clock) → entry accepted (simulator order time), ÷ speed; hops from JetStream timestamps',
     ...(symbols === 50 ? { goal: `p99 ≤ 10 ms at 50 symbols (${s.p99 <= 10 ? 'met' : 'not met'})` } : {}),
   };

@@ -43,8 +43,16 @@ export function tradeEverythingEnv(speed: number): Record<string, string> {
     QT_RISK__MAX_WEEKLY_DRAWDOWN_PCT: '1',
     QT_RISK__COOLDOWN_MIN: '0',
     QT_MARKET__MARK_EVERY_MS: String(Math.round(1_000 * speed)),
+    // No actor reads trade prints; at speed > 1 they would multiply the load a live node sees.
+    QT_MARKET__TRADES: 'false',
+    // The chaos environment reconciles every 5 s; risk denies entries (RECONCILING) during a pass,
+    // which at 500 symbols is most of the time. Back to the default.
+    QT_RECONCILE__EVERY_SEC: '30',
   };
 }
+
+/** Tight stops: positions close within minutes, so every symbol enters again and again. */
+export const TIGHT_STOPS: Record<string, string> = { QT_STRATEGY__STOP_PCT: '0.001', QT_STRATEGY__STOP_ATR: '0.2', QT_STRATEGY__VOLATILE_STOP_ATR: '0.3' };
 
 /** Starts NATS and a trading node; `close()` (or `await using`) stops both. */
 export async function startLiveEnv(o: LiveEnvOptions): Promise<ChaosEnv & AsyncDisposable> {

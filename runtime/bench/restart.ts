@@ -5,7 +5,7 @@
  */
 import { STREAMS, subjects } from '../../protocols/index.js';
 import { simHistory } from '../chaos/records.js';
-import { readTimed, startLiveEnv } from './live-env.js';
+import { readTimed, startLiveEnv, TIGHT_STOPS } from './live-env.js';
 import { summary } from './stats.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,7 +24,7 @@ async function firstOrderAfter(simUrl: string, since: number, deadline: number, 
 
 /** Kills the node `kills` times, each ~`phaseSec` after a candle close, and times its way back. */
 export async function benchKillRestart(o: { symbols: number; kills: number; phasesSec: number[] }): Promise<Record<string, unknown>> {
-  await using env = await startLiveEnv({ symbols: o.symbols, speed: 1, mode: 'external', env: { QT_STRATEGY__STOP_PCT: '0.001', QT_STRATEGY__STOP_ATR: '0.2', QT_STRATEGY__VOLATILE_STOP_ATR: '0.3' } });
+  await using env = await startLiveEnv({ symbols: o.symbols, speed: 1, mode: 'external', env: TIGHT_STOPS });
   // Trading first: an order at the venue.
   if ((await firstOrderAfter(env.simUrl, 0, Date.now() + 150_000, false)) === undefined) throw new Error('the node placed no order within 150 s');
   const rows: Array<{ healthy: number; nextClose: number; firstCandle?: number; firstOrder?: number; firstEntry?: number; phase: number }> = [];

@@ -52,7 +52,7 @@ export interface RssOptions {
 
 export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> {
   const t0 = Date.now();
-  await using env = await startLiveEnv({ symbols: o.symbols, speed: o.speed, env: { QT_MARKET__TRADES: 'false' } });
+  await using env = await startLiveEnv({ symbols: o.symbols, speed: o.speed });
   const startSec = Math.round((Date.now() - t0) / 1000);
   const pid = env.node!.proc.pid!;
   // Stops stay wide (the defaults): every symbol that gets a non-HOLD signal enters and stays in.

@@ -36,9 +36,12 @@ const GROUPS: Array<{ name: string; label: string; run: () => Promise<Sections> 
     name: 'latency', label: 'live latency candle close → order accepted (real node, 50 and 500 symbols)',
     run: async () => {
       const { benchLatency } = await import('./latency.js');
-      const o = { seconds: num('QT_BENCH_LATENCY_SEC', 90), speed: num('QT_BENCH_LATENCY_SPEED', 10) };
+      // `<symbols>:<speed>` pairs: 500 symbols at speed 10 overload the node (stale intents).
       const out: Sections = {};
-      for (const n of (process.env.QT_BENCH_LATENCY_SYMBOLS ?? '50,500').split(',').map(Number)) out[`live_latency_${n}_symbols`] = await guard(() => benchLatency(n, o));
+      for (const pair of (process.env.QT_BENCH_LATENCY ?? '50:10,500:2').split(',')) {
+        const [n, speed] = pair.split(':').map(Number) as [number, number | undefined];
+        out[`live_latency_${n}_symbols`] = await guard(() => benchLatency(n, { seconds: num('QT_BENCH_LATENCY_SEC', 90), speed: speed ?? 10 }));
+      }
       return out;
     },
   },
@@ -48,7 +51,7 @@ const GROUPS: Array<{ name: string; label: string; run: () => Promise<Sections> 
   },
   {
     name: 'rss', label: 'RSS at 500 symbols / positions, and drift',
-    run: async () => ({ node_rss: await (await import('./rss.js')).benchRss({ symbols: num('QT_BENCH_RSS_SYMBOLS', 500), speed: num('QT_BENCH_RSS_SPEED', 10), minutes: num('QT_BENCH_RSS_MIN', 3) }) }),
+    run: async () => ({ node_rss: await (await import('./rss.js')).benchRss({ symbols: num('QT_BENCH_RSS_SYMBOLS', 500), speed: num('QT_BENCH_RSS_SPEED', 2), minutes: num('QT_BENCH_RSS_MIN', 3) }) }),
   },
   {
     name: 'peer', label: 'backtest-kit comparison (issue #7)',
