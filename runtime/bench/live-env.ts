@@ -45,14 +45,21 @@ export function tradeEverythingEnv(speed: number): Record<string, string> {
     QT_MARKET__MARK_EVERY_MS: String(Math.round(1_000 * speed)),
     // No actor reads trade prints; at speed > 1 they would multiply the load a live node sees.
     QT_MARKET__TRADES: 'false',
-    // The chaos environment reconciles every 5 s; risk denies entries (RECONCILING) during a pass,
-    // which at 500 symbols is most of the time. Back to the default.
-    QT_RECONCILE__EVERY_SEC: '30',
+    // Risk denies entries (RECONCILING) while a reconciliation pass runs, and at 500 symbols a
+    // pass takes most of the time (the chaos environment runs one every 5 s): only the start-up one.
+    QT_RECONCILE__EVERY_SEC: '3600',
+    // A stop the venue rejected blocks every entry (UNPROTECTED_POSITION) after the grace period.
+    QT_RISK__UNPROTECTED_GRACE_MS: '3600000',
+    // The model supervisor (bias/drift alerts on the shadow ensemble) would switch risk to exits only.
+    QT_AI__FALLBACK_POLICY: 'trade',
   };
 }
 
-/** Tight stops: positions close within minutes, so every symbol enters again and again. */
-export const TIGHT_STOPS: Record<string, string> = { QT_STRATEGY__STOP_PCT: '0.001', QT_STRATEGY__STOP_ATR: '0.2', QT_STRATEGY__VOLATILE_STOP_ATR: '0.3' };
+/**
+ * Tight stops: positions close within minutes, so every symbol enters again and again. Tighter
+ * than 0.3 % gets stops rejected at 500 symbols (the price is past them when they arrive).
+ */
+export const TIGHT_STOPS: Record<string, string> = { QT_STRATEGY__STOP_PCT: '0.003', QT_STRATEGY__STOP_ATR: '0.3', QT_STRATEGY__VOLATILE_STOP_ATR: '0.4' };
 
 /** Starts NATS and a trading node; `close()` (or `await using`) stops both. */
 export async function startLiveEnv(o: LiveEnvOptions): Promise<ChaosEnv & AsyncDisposable> {
