@@ -22,7 +22,7 @@ export function rssOf(pid: number): number {
 export function openPositions(h: SimHistory): number {
   const net = new Map<string, number>();
   for (const t of h.trades) net.set(t.symbol, (net.get(t.symbol) ?? 0) + (t.side === 'BUY' ? 1 : -1) * Number(t.qty));
-  return [...net.values()].filter((q) => Math.abs(q) > 1e-12).length;
+  return [...net.values()].filter((q) => Math.abs(q) > 1e-9).length;
 }
 
 /** Least-squares slope of y over x. */
