@@ -2,7 +2,10 @@ type Section = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const flat = (o: Record<string, unknown>) => Object.values(o).every((v) => !isObj(v) && !Array.isArray(v));
-const cell = (v: unknown) => String(typeof v === 'object' ? JSON.stringify(v) : v).replace(/\|/g, '\\|');
+const cell = (v: unknown) => {
+  const s = String(typeof v === 'object' ? JSON.stringify(v) : v).replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ⏎ ');
+  return s.length > 400 ? `${s.slice(0, 400)}… (see bench.json)` : s;
+};
 
 /** Rows of one section: a small flat object is one cell (`p50 12 · p99 40`), a deeper one becomes dotted keys. */
 function rows(name: string, key: string, v: unknown, out: string[]): void {
