@@ -7,7 +7,16 @@ import { table } from './table.js';
 type Section = Record<string, unknown>;
 type Sections = Record<string, Section>;
 
-const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+/**
+ * The bench's own knobs (QT_BENCH_*), taken out of the environment: the node and simulator
+ * processes the live benchmarks start inherit it, and their strict config rejects unknown QT_ vars.
+ */
+const knobs: Record<string, string | undefined> = {};
+for (const k of Object.keys(process.env).filter((x) => x.startsWith('QT_BENCH_'))) {
+  knobs[k] = process.env[k];
+  delete process.env[k];
+}
+const num = (name: string, dflt: number) => Number(knobs[name] ?? dflt);
 
 /**
  * Every benchmark group, in the order `npm run bench` runs them. `QT_BENCH_ONLY=latency,rss`
@@ -38,7 +47,7 @@ const GROUPS: Array<{ name: string; label: string; run: () => Promise<Sections> 
       const { benchLatency } = await import('./latency.js');
       // `<symbols>:<speed>` pairs: 500 symbols at speed 10 overload the node (stale intents).
       const out: Sections = {};
-      for (const pair of (process.env.QT_BENCH_LATENCY ?? '50:10,500:2').split(',')) {
+      for (const pair of (knobs.QT_BENCH_LATENCY ?? '50:10,500:2').split(',')) {
         const [n, speed] = pair.split(':').map(Number) as [number, number | undefined];
         out[`live_latency_${n}_symbols`] = await guard(() => benchLatency(n, { seconds: num('QT_BENCH_LATENCY_SEC', 90), speed: speed ?? 10 }));
       }
@@ -47,7 +56,7 @@ const GROUPS: Array<{ name: string; label: string; run: () => Promise<Sections> 
   },
   {
     name: 'restart', label: 'kill -9 → back to trading',
-    run: async () => ({ kill9_restart: await (await import('./restart.js')).benchKillRestart({ symbols: num('QT_BENCH_KILL_SYMBOLS', 50), kills: num('QT_BENCH_KILLS', 3), phasesSec: (process.env.QT_BENCH_KILL_PHASES_SEC ?? '20,55').split(',').map(Number) }) }),
+    run: async () => ({ kill9_restart: await (await import('./restart.js')).benchKillRestart({ symbols: num('QT_BENCH_KILL_SYMBOLS', 50), kills: num('QT_BENCH_KILLS', 3), phasesSec: (knobs.QT_BENCH_KILL_PHASES_SEC ?? '20,55').split(',').map(Number) }) }),
   },
   {
     name: 'rss', label: 'RSS at 500 symbols / positions, and drift',
@@ -69,7 +78,7 @@ async function guard(fn: () => Promise<Section>): Promise<Section> {
 
 /** `npm run bench`: the benchmarks (all, or `QT_BENCH_ONLY`), written to bench-results/bench.json plus a table. */
 async function main() {
-  const only = process.env.QT_BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = knobs.QT_BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = only?.filter((n) => !GROUPS.some((g) => g.name === n)) ?? [];
   if (unknown.length) throw new Error(`QT_BENCH_ONLY: unknown group(s) ${unknown.join(', ')}; known: ${GROUPS.map((g) => g.name).join(', ')}`);
   const results: Sections = {};
