@@ -78,22 +78,19 @@ export interface TimedMsg {
   data: Uint8Array;
 }
 
-/** Every message of `stream` on `filter`, with its JetStream timestamp (an ordered consumer). */
+/** Every message of `stream` on `filter`, with its JetStream timestamp (one fetch, as testing/wait.ts readStream). */
 export async function readTimed(bus: Bus, stream: string, filter: string): Promise<TimedMsg[]> {
-  const info = await bus.jsm.streams.info(stream, { subjects_filter: filter });
+  const info = await bus.jsm.streams.info(stream);
+  const last = info.state.last_seq;
   if (info.state.messages === 0) return [];
   const c = await bus.js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.All });
+  const pending = (await c.info()).num_pending;
   const out: TimedMsg[] = [];
-  for (;;) {
-    const pending = (await c.info(true)).num_pending;
-    if (pending === 0) break;
-    const it = await c.fetch({ max_messages: Math.min(pending, 10_000), expires: 5_000 });
-    let got = 0;
-    for await (const m of it) {
-      got++;
-      out.push({ seq: m.seq, subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id') ?? '', at: Number(m.timestampNanos / 1000n) / 1000, data: m.data });
-    }
-    if (got === 0) break;
+  if (pending === 0) return out;
+  const it = await c.fetch({ max_messages: pending, expires: 10_000 });
+  for await (const m of it) {
+    out.push({ seq: m.seq, subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id') ?? '', at: Number(m.timestampNanos / 1000n) / 1000, data: m.data });
+    if (m.seq >= last || out.length >= pending) break;
   }
   return out;
 }
