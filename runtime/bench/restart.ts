@@ -59,6 +59,7 @@ export async function benchKillRestart(o: { symbols: number; kills: number; phas
     symbols: o.symbols, kills: o.kills, killed_at: `${o.phasesSec.join(' / ')} s after a candle close, in turn (speed 1, external simulator)`,
     to_tree_healthy: s('healthy'), to_next_candle_close: s('nextClose'), to_first_candle_processed: s('firstCandle'), to_first_order_accepted: s('firstOrder'), to_first_entry_accepted: s('firstEntry'),
     first_candle_after_next_close: s('firstCandle', 'nextClose'), first_entry_after_next_close: s('firstEntry', 'nextClose'),
+    per_kill_ms: rows.map((r) => `phase ${r.phase} s: healthy ${r.healthy}, next close ${r.nextClose}, candle ${Math.round(r.firstCandle ?? NaN)}, order ${r.firstOrder ?? '-'}, entry ${r.firstEntry ?? '-'}`).join('; '),
     note: 'times from the kill unless said; a candle processed = its signal stored in QT_SIGNALS; orders from the simulator\'s records (first order: any leg, e.g. a protective stop)',
   };
 }
