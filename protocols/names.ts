@@ -47,6 +47,8 @@ export function path(value: string): string {
 export const subjects = {
   market: (venue: string, symbol: string, kind: string) => `qt.md.${token(venue)}.${token(symbol)}.${path(kind)}`,
   marketAll: 'qt.md.>',
+  /** One kind of every symbol of a venue, e.g. `qt.md.sim.*.candle.1m` (benchmarks read candle closes this way). */
+  marketEach: (venue: string, kind: string) => `qt.md.${token(venue)}.*.${path(kind)}`,
   signal: (symbol: string) => `qt.signal.${token(symbol)}`,
   signalAll: 'qt.signal.>',
   /** Regime of a symbol (or `MARKET`), beside its signals so the strategy reads both on one consumer. */

@@ -24,6 +24,10 @@ export interface ChaosEnvOptions {
   /** Use this nats-server instead of starting one (NATS restarts are then impossible). */
   natsUrl?: string;
   log: (line: string) => void;
+  /** QT_* variables of every node process (benchmarks raise limits this way). */
+  extraEnv?: Record<string, string>;
+  /** How long a node start may take until its pools are full. @default 60000 */
+  startTimeoutMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -69,7 +73,7 @@ export class ChaosEnv {
       env.bus = await connectBus({ url: env.natsUrl, name: 'qt-chaos' });
       await provision(env.bus, loadConfig({ env: {}, overrides: { nats: { url: env.natsUrl } } }));
       if (o.mode === 'external') await env.startSim();
-      await env.startNode();
+      await env.startNode(o.extraEnv);
       return env;
     } catch (e) {
       await env.close();
@@ -117,7 +121,7 @@ export class ChaosEnv {
   async startNode(extraEnv: Record<string, string> = {}, o: { full?: boolean } = {}): Promise<void> {
     this.nodeEnvExtra = extraEnv;
     this.node = startQtNode(['--nats', this.natsUrl, '--venue', 'sim', '--symbols', String(this.o.symbols), '--speed', String(this.o.speed)], this.nodeEnv(extraEnv));
-    await this.waitUp(60_000, o);
+    await this.waitUp(this.o.startTimeoutMs ?? 60_000, o);
     if (this.o.mode === 'inproc' && !this.simUrl) {
       this.simUrl = String(nodesOf(await this.tree()).find((n) => n.path === 'root.venue.sim')?.info?.url ?? '');
       if (!this.simUrl) throw new Error('in-node simulator has no url in the status tree');
