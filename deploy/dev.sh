@@ -42,7 +42,11 @@ case "$cmd" in
     ensure_debs nats-server chromium tmux
     npx tsc -p tsconfig.json --noEmit
     npx eslint .
-    exec npx vitest run "$@"
+    npx vitest run "$@"
+    # The chaos suite (real nodes under kill -9, NATS restarts, venue faults, fuzzing; a few minutes,
+    # one node at a time) runs after the unit suite, so the two never compete for the cores. With
+    # arguments (a filter for the unit suite) it is left out; `npm run chaos` runs it alone.
+    if [ $# -eq 0 ]; then exec npx vitest run --config vitest.chaos.config.ts; fi
     ;;
   *)
     echo "usage: deploy/dev.sh up|test [args…]" >&2; exit 2 ;;

@@ -27,7 +27,7 @@ export interface ChaosRunOptions {
   symbols?: number;
   /** @default 7 */
   seed?: number;
-  /** Speed of the in-node simulator's market. @default 10 */
+  /** Speed of the simulator's market (in the node, or the external `qt sim`). @default 10 */
   speed?: number;
   log?: (line: string) => void;
   /** Max trails rendered per scenario. @default 6 */
@@ -103,9 +103,9 @@ export async function runChaos(opts: ChaosRunOptions = {}): Promise<ScenarioResu
   for (const mode of ['inproc', 'external'] as const) {
     const group = chosen.filter((s) => s.env === mode);
     if (!group.length) continue;
-    // The external simulator runs at speed 1: a node's scaled market clock restarts with the
-    // process, so only wall-clock time keeps a restarted node and an older simulator in step.
-    const env = await ChaosEnv.start({ mode, symbols: opts.symbols ?? 5, speed: mode === 'external' ? 1 : (opts.speed ?? 10), seed: o.seed, ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}), log });
+    // The external simulator may run faster than real time too: a (re)started node takes its
+    // market clock from the simulator (GET /sim/clock), so it stays in step after every kill -9.
+    const env = await ChaosEnv.start({ mode, symbols: opts.symbols ?? 5, speed: opts.speed ?? 10, seed: o.seed, ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}), log });
     log(`${mode} environment up: nats ${env.natsUrl}, simulator ${env.simUrl}`);
     // Chaos while trading: wait for the first venue fill (warm-up intents are stale and denied).
     const tradingBy = opts.awaitTrading === false ? 0 : Date.now() + (mode === 'external' ? 90_000 : 120_000);
