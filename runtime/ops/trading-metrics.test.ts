@@ -34,8 +34,9 @@ describe('trading metrics', () => {
     await using env = await natsEnv();
     const metrics = createMetrics({ defaultMetrics: false });
     const w = watchTradingMetrics({ bus: env.bus, metrics });
+    const alerts = routeJournalAlerts({ bus: env.bus, route: async () => undefined });
     const junk = new Uint8Array([0xc1, 0xff, 0x00, 0x13]);
-    for (const s of [subjects.signal('BTCUSDT'), subjects.journal('risk'), subjects.order('BTCUSDT', 'event'), subjects.position('BTCUSDT', 'open'), subjects.journal('pnl')]) {
+    for (const s of [subjects.signal('BTCUSDT'), subjects.journal('risk'), subjects.order('BTCUSDT', 'event'), subjects.position('BTCUSDT', 'open'), subjects.journal('pnl'), subjects.journal('alert')]) {
       env.bus.nc.publish(s, junk);
       env.bus.nc.publish(s, encode({ chaos: 'fuzz', nested: { a: [1] } }));
     }
@@ -45,6 +46,7 @@ describe('trading metrics', () => {
     env.bus.nc.publish(subjects.signal('BTCUSDT'), encode({ symbol: 'BTCUSDT', side: 'BUY', source: 'fallback' }));
     await until(async () => /source="fallback".*\} 1/.test(await metrics.registry.metrics()), 'the good signal counted');
     w.stop();
+    alerts.stop();
   });
 
   it('routes journal alerts (e.g. an unprotected position) to the sinks, de-duplicated by key', async () => {

@@ -92,13 +92,9 @@ export function watchTradingMetrics(o: {
  */
 export function routeJournalAlerts(o: { bus: Bus; route: (a: Alert) => Promise<unknown>; logger?: Logger }) {
   const sub = o.bus.nc.subscribe(subjects.journal('alert'), {
-    callback: (_e, m) => {
-      let j: JournalEntry;
-      try {
-        j = decode<JournalEntry>(m.data);
-      } catch {
-        return;
-      }
+    // An alert line we cannot read is skipped (its owner journaled it; the reader must not die).
+    callback: guarded((m) => {
+      const j = decode<JournalEntry>(m.data);
       const d = j.data ?? {};
       const sev = String(d['severity'] ?? 'warning');
       const alert: Alert = {
@@ -111,7 +107,7 @@ export function routeJournalAlerts(o: { bus: Bus; route: (a: Alert) => Promise<u
         ...(d['resolved'] === true ? { resolved: true } : {}),
       };
       o.route(alert).catch((err: unknown) => o.logger?.warn({ err }, 'alert routing failed'));
-    },
+    }, (err, m) => o.logger?.warn({ err, subject: m.subject }, 'unreadable journal alert skipped')),
   });
   return { stop: () => sub.unsubscribe() };
 }
