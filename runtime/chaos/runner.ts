@@ -77,7 +77,13 @@ async function runOne(env: ChaosEnv, s: Scenario, o: Required<Pick<ChaosRunOptio
       await env.restartNode(Date.now(), {}).catch((err: unknown) => ctx.failures.push(`restart failed: ${(err as Error).message}`));
     }
   }
-  await settle(env, log);
+  try {
+    await settle(env, log);
+  } catch (e) {
+    // The venue or the node is gone (an in-node simulator dies with its node): say why, with the logs.
+    ctx.failures.push(`settling failed: ${(e as Error).message}; node ${env.node?.proc.exitCode === null ? 'running' : `exited ${env.node?.proc.exitCode}`}\nnode log tail:\n${env.logTail(60)}`);
+    throw new Error(ctx.failures.join('\n'), { cause: e });
+  }
   if (symbols[0]) await env.anchorMarketClock(symbols[0]);
   const [h, r] = await Promise.all([simHistory(env.simUrl), runtimeRecords(env.bus)]);
   const all = checkInvariants(h, r, { marketNow: env.marketAt(Date.now()), outages: env.outages, toleratedCrashes: env.tolerated, injected: INJECTED });
