@@ -22,11 +22,11 @@ const POOLS = [
 export function symbolTargets(o: { cfg: Config; venue: string; links: VenueLinks; host: NodeHostDeps }): UniverseTargets {
   const { cfg, venue, links } = o;
   // Venue round trips take wall time whatever the market's speed: the window after which a
-  // NOT_FOUND proves an order absent, and the status-query cadence, are scaled into market time.
-  // The executor refuses place commands older than 4 s wall, so a place can never reach the venue
-  // after its order was declared dead (5 s wall) — at any speed.
-  const speed = o.host.clock.speed ?? 1;
-  const order = { processingWindowMs: 5_000 * speed, queryBaseMs: 2_000 * speed, queryMaxMs: 30_000 * speed };
+  // NOT_FOUND proves an order absent is scaled into market time. The executor refuses place
+  // commands older than 4 s wall, so a place can never reach the venue after its order was
+  // declared dead (5 s wall) — at any speed. (Status queries stay on market time: at high speed
+  // they settle in-flight orders sooner, which the 5 s stop rule needs.)
+  const order = { processingWindowMs: 5_000 * (o.host.clock.speed ?? 1) };
   const defs = {
     symbols: symbolDef({ venue, interval: cfg.market.intervals[0]!, signalSource: cfg.signals.source, fallbackRule: cfg.signals.fallbackRule }),
     orders: ordersDef({ venue, maxNotional: cfg.risk.maxIntentNotional, order }),
