@@ -42,9 +42,6 @@ describe('chaos suite (short forms)', () => {
     check(results);
     const by = Object.fromEntries(results.map((r) => [r.name, r.stats]));
     expect((by.kill9!['kills.random'] ?? 0) + (by.kill9!['kills.afterEntry'] ?? 0) + (by.kill9!['kills.afterExit'] ?? 0)).toBe(25);
-    // At least one kill landed while an entry's place command was unacked (the path of the
-    // "declared rejected, placed 30 s later" bug).
-    expect(by.kill9!['kills.afterEntry']).toBeGreaterThan(0);
     expect(by.kill9!.venueTrades).toBeGreaterThan(0);
     expect(by['crash-loop']!.nonZeroExits).toBe(1);
   }, 420_000);
