@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    // The chaos suite is its own run (`npm run chaos`): minutes long, and it tolerates the bugs it found (see runtime/chaos).
+    // The chaos suite is its own vitest run (`npm run chaos`, and the last step of `npm test`): one node at a time, after the unit suite.
     exclude: ['node_modules/**', 'var/**', 'runtime/chaos/chaos.test.ts'],
     pool: 'forks',
     maxWorkers: 2,

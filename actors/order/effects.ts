@@ -46,7 +46,7 @@ export function execOut(cmd: SubmitCommand, op: ExecCommand['op'], n: number): O
   return { type: OUTPUT_EVENT, subject: subjects.order(cmd.symbol, 'exec'), msgId: `exec:${cmd.clientOrderId}:${op}:${n}`, data };
 }
 
-/** The OrderEvent for the order's current view, plus its `order` (and `fill`) journal entries. */
+/** The OrderEvent for the order's current view, plus its `order` journal entry (fills: {@link fillsOut}). */
 export function eventOut(v: OrderView, at: number, fill?: VenueReport['fill']): OutputEvent[] {
   const c = v.command;
   const visit = v.visits[v.status] ?? 1;
@@ -66,15 +66,65 @@ export function eventOut(v: OrderView, at: number, fill?: VenueReport['fill']): 
     };
     out.push({ type: OUTPUT_EVENT, subject: subjects.journal('order'), msgId: `j${msgId}`, data: j });
   }
-  if (fill) {
-    const j: JournalEntry = {
-      ...base, kind: 'fill',
-      summary: `${c.side} ${fill.qty} ${c.symbol} @ ${fill.price} (${c.leg}; filled ${v.filledQty}/${c.qty ?? '?'})`,
-      data: { ...fill, filledQty: v.filledQty, avgPrice: v.avgPrice, leg: c.leg },
-    };
-    out.push({ type: OUTPUT_EVENT, subject: subjects.journal('fill'), msgId: `jf:${c.clientOrderId}:${fill.tradeId}`, data: j });
-  }
   return out;
+}
+
+/**
+ * What the journal's `fill` entries of one order add up to. `left` is quantity journaled from the
+ * venue's cumulative figures alone (no trade seen yet), which later trade details explain.
+ */
+export interface JournaledFills {
+  qty: number;
+  notional: number;
+  left: number;
+}
+
+const EPS = 1e-12;
+const ex = (x: number) => (x === 0 ? 0 : Number(x.toPrecision(12)));
+
+/**
+ * The `fill` journal entries for an order that now stands at `v.filledQty` (avg `v.avgPrice`), with
+ * `trade` the new trade this report carried, if any. Entries' `qty`, `qty × price` and `fee` are
+ * additive, so the journal's sums equal the venue's:
+ * - a trade for quantity not yet journaled is journaled as itself;
+ * - quantity the venue reports filled without a trade (a REST/query FILLED while the user stream
+ *   was down) is journaled from the cumulative figures, id `cum:<filledQty>`, at the price that
+ *   makes the order's journaled notional match the venue's average;
+ * - a trade that arrives later for quantity already journaled that way adds its detail and fee
+ *   with `qty: 0` (`tradeQty` keeps its size), so nothing is counted twice.
+ * Ids are deterministic (trade id, or order + cumulative qty): a re-emission is deduplicated.
+ */
+export function fillsOut(v: OrderView, j: JournaledFills, at: number, trade?: VenueReport['fill']): { out: OutputEvent[]; jrn: JournaledFills } {
+  const c = v.command;
+  const out: OutputEvent[] = [];
+  const next = { ...j };
+  const entry = (id: string | number, qty: number, price: number, fee: number, extra: Record<string, unknown>): void => {
+    const data = { ...extra, tradeId: id, qty, price, fee, filledQty: v.filledQty, avgPrice: v.avgPrice, leg: c.leg };
+    const summary = qty > 0
+      ? `${c.side} ${qty} ${c.symbol} @ ${price} (${c.leg}; filled ${v.filledQty}/${c.qty ?? '?'}${extra['inferred'] ? '; from the venue totals, no trade seen yet' : ''})`
+      : `trade ${id} (${String(extra['tradeQty'])} @ ${price}) details a fill already journaled from the venue totals`;
+    const je: JournalEntry = { ts: at, symbol: c.symbol, intentId: c.intentId, clientOrderId: c.clientOrderId, attribution: c.attribution, kind: 'fill', summary, data };
+    out.push({ type: OUTPUT_EVENT, subject: subjects.journal('fill'), msgId: `jf:${c.clientOrderId}:${id}`, data: je });
+  };
+  if (trade) {
+    // Quantity the venue's totals already account for but the journal does not yet comes first.
+    const fresh = ex(Math.min(trade.qty, Math.max(0, v.filledQty - next.qty)));
+    const covered = Math.min(trade.qty - fresh, next.left);
+    next.qty = ex(next.qty + fresh);
+    next.notional = ex(next.notional + fresh * trade.price);
+    next.left = ex(next.left - covered);
+    entry(trade.tradeId, fresh, trade.price, trade.fee, { ...trade, ...(fresh + EPS < trade.qty ? { tradeQty: trade.qty } : {}) });
+  }
+  const rest = ex(v.filledQty - next.qty);
+  if (rest > EPS && v.avgPrice > 0) {
+    const implied = ex((v.avgPrice * v.filledQty - next.notional) / rest);
+    const price = implied > 0 ? implied : v.avgPrice;
+    entry(`cum:${v.filledQty}`, rest, price, 0, { inferred: true });
+    next.qty = v.filledQty;
+    next.notional = ex(next.notional + rest * price);
+    next.left = ex(next.left + rest);
+  }
+  return { out, jrn: next };
 }
 
 /** A `reconcile` journal entry for a report that does not fit the table. */

@@ -1,6 +1,6 @@
 import { enqueueActions, setup } from 'xstate';
 import { ORDER_STATUSES, type OrderStatus, type OutputEvent, type SubmitCommand, type VenueReport } from '../../protocols/index.js';
-import { DEFAULT_ORDER_OPTIONS, eventOut, execOut, reconcileOut, type OrderOptions } from './effects.js';
+import { DEFAULT_ORDER_OPTIONS, eventOut, execOut, fillsOut, reconcileOut, type JournaledFills, type OrderOptions } from './effects.js';
 import { classifyReport, CLOSED, exact, IN_FLIGHT, ORDER_TRANSITIONS, RESTORABLE, type ReportDecision } from './table.js';
 
 export interface OrderInput {
@@ -20,6 +20,8 @@ export interface OrderContext {
   avgPrice: number;
   fees: number;
   trades: string[];
+  /** What this order's `fill` journal entries add up to (absent in snapshots from before it existed). */
+  jrn?: JournaledFills;
   orderId: string | number | null;
   reason: string | null;
   /** Exec commands emitted so far (the `n` of their msgIds). */
@@ -79,6 +81,17 @@ function fillNumbers(c: Ctx, r: VenueReport, newTrade: boolean): Patch {
     patch.avgPrice = exact((c.avgPrice * c.filledQty + fill.price * fill.qty) / q);
   }
   return patch;
+}
+
+/**
+ * Journals what this report added to the fills (see {@link fillsOut}). A snapshot from before the
+ * ledger existed is taken as fully journaled: re-journaling it would count its fills twice.
+ */
+function journalFills(c: Ctx, patch: Patch, at: number, trade: VenueReport['fill'] | undefined, out: OutputEvent[]): JournaledFills {
+  const prior = c.jrn ?? { qty: c.filledQty, notional: exact(c.filledQty * c.avgPrice), left: 0 };
+  const j = fillsOut({ ...c, ...patch }, prior, at, trade);
+  out.push(...j.out);
+  return j.jrn;
 }
 
 function view(c: Ctx, r: VenueReport, at: number): ReportDecision {
@@ -170,9 +183,11 @@ export const orderMachine = setup({
             }
             patch = { ...fillNumbers(c, r, d.newTrade), ...moveTo(from, d.to, e.at, reason) };
             emitEvent({ ...c, ...patch }, d.newTrade ? r.fill : undefined);
+            patch.jrn = journalFills(c, patch, e.at, d.newTrade ? r.fill : undefined, out);
           } else if (d.kind === 'update') {
             patch = { ...fillNumbers(c, r, d.newTrade), prev: c.status, updatedAt: e.at };
             emitEvent({ ...c, ...patch }, d.newTrade ? r.fill : undefined);
+            patch.jrn = journalFills(c, patch, e.at, d.newTrade ? r.fill : undefined, out);
           } else if (d.kind === 'inflight') {
             if (IN_FLIGHT.includes(c.status) && c.query.dueAt === null) patch = { query: { dueAt: e.at + c.opts.queryBaseMs, delayMs: c.opts.queryBaseMs } };
           } else if (d.kind === 'invalid') {
@@ -203,7 +218,7 @@ export const orderMachine = setup({
 }).createMachine({
   id: 'order',
   context: ({ input }) => ({
-    command: input.command, status: 'initialized', prev: null, beforePending: null, filledQty: 0, avgPrice: 0, fees: 0, trades: [],
+    command: input.command, status: 'initialized', prev: null, beforePending: null, filledQty: 0, avgPrice: 0, fees: 0, trades: [], jrn: { qty: 0, notional: 0, left: 0 },
     orderId: null, reason: null, execN: 0, visits: { initialized: 1 }, sentAt: null, createdAt: input.at, updatedAt: input.at,
     query: { dueAt: null, delayMs: 0 }, invalid: [], reconcileQueries: 0, parented: input.parented ?? false,
     opts: { ...DEFAULT_ORDER_OPTIONS, ...input.opts },

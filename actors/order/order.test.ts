@@ -181,4 +181,36 @@ describe('order machine', () => {
     expect(o.ctx().filledQty).toBe(1);
     expect(events(o.out).map((e) => [e.status, e.fill?.tradeId])).toEqual([['filled', undefined], ['filled', 1], ['filled', 2]]);
   });
+
+  it('journals a fill known only from the venue totals, then reconciles the trades that arrive later without counting twice', () => {
+    const journaled = (out: OutputEvent[]) => out.filter((x) => x.subject === subjects.journal('fill')).map((x) => ({ msgId: x.msgId, ...(x.data as { data: { tradeId: string | number; qty: number; price: number; fee: number; tradeQty?: number } }).data }));
+    const sums = (xs: ReturnType<typeof journaled>) => ({ qty: xs.reduce((a, x) => a + x.qty, 0), notional: Number(xs.reduce((a, x) => a + x.qty * x.price, 0).toPrecision(12)), fee: Number(xs.reduce((a, x) => a + x.fee, 0).toPrecision(12)) });
+    // The user stream was down: only a REST FILLED (cumulative qty and average price) says it filled.
+    const o = orderIn('submitted');
+    o.actor.send({ type: 'report', report: rep('FILLED', 1, { source: 'rest', avgPrice: 101 }), at: 1 });
+    expect(journaled(o.out)).toEqual([expect.objectContaining({ msgId: `jf:${CMD.clientOrderId}:cum:1`, tradeId: 'cum:1', qty: 1, price: 101, fee: 0, inferred: true })]);
+    // The trades arrive later (stream back, or a replay): their detail and fees, no quantity.
+    o.actor.send({ type: 'report', report: rep('PARTIALLY_FILLED', 0.5, { avgPrice: 100, fill: fill(1, 0.5, 100) }), at: 2 });
+    o.actor.send({ type: 'report', report: rep('FILLED', 1, { avgPrice: 101, fill: fill(2, 0.5, 102) }), at: 3 });
+    o.actor.send({ type: 'report', report: rep('FILLED', 1, { avgPrice: 101, fill: fill(2, 0.5, 102) }), at: 4 });
+    const j = journaled(o.out);
+    expect(j.map((x) => [x.tradeId, x.qty, x.tradeQty])).toEqual([['cum:1', 1, undefined], [1, 0, 0.5], [2, 0, 0.5]]);
+    expect(sums(j)).toEqual({ qty: 1, notional: 101, fee: 0.02 });
+    expect(o.ctx().fees).toBe(0.02);
+
+    // Mixed: one trade seen, the rest known from a REST FILLED, the missing trade after that.
+    const m = orderIn('submitted');
+    m.actor.send({ type: 'report', report: rep('PARTIALLY_FILLED', 0.5, { avgPrice: 100, fill: fill(1, 0.5, 100) }), at: 1 });
+    m.actor.send({ type: 'report', report: rep('FILLED', 1, { source: 'rest', avgPrice: 101 }), at: 2 });
+    m.actor.send({ type: 'report', report: rep('FILLED', 1, { avgPrice: 101, fill: fill(2, 0.5, 102) }), at: 3 });
+    const k = journaled(m.out);
+    expect(k.map((x) => [x.tradeId, x.qty, x.price])).toEqual([[1, 0.5, 100], ['cum:1', 0.5, 102], [2, 0, 102]]);
+    expect(sums(k)).toEqual({ qty: 1, notional: 101, fee: 0.02 });
+
+    // A stream trade whose report's totals include a trade we missed: the trade, then the rest.
+    const s = orderIn('submitted');
+    s.actor.send({ type: 'report', report: rep('FILLED', 1, { avgPrice: 101, fill: fill(2, 0.5, 102) }), at: 1 });
+    s.actor.send({ type: 'report', report: rep('PARTIALLY_FILLED', 0.5, { avgPrice: 100, fill: fill(1, 0.5, 100) }), at: 2 });
+    expect(journaled(s.out).map((x) => [x.tradeId, x.qty, x.price])).toEqual([[2, 0.5, 102], ['cum:1', 0.5, 100], [1, 0, 100]]);
+  });
 });

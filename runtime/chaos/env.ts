@@ -3,14 +3,13 @@
  * scenario breaks things, and the simulator — inside the node (`inproc`) or as its own `qt sim`
  * process (`external`, so the venue outlives `kill -9` of the node).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { POLICY_KEYS, STREAMS, subjects, type NodeStatusRecord } from '../../protocols/index.js';
 import { loadConfig } from '../config/index.js';
 import { connectBus, freePort, provision, startLocalNats, type Bus, type LocalNatsServer } from '../nats/index.js';
-import { QT_BIN, startQtNode, type NodeProcess } from '../testing/cli.js';
+import { startQtNode, startQtSim, type NodeProcess, type SimProcess } from '../testing/cli.js';
 import { setPolicy } from '../trading/policy.js';
 import { decode } from '../codec.js';
 import type { Outage } from './types.js';
@@ -51,7 +50,7 @@ export class ChaosEnv {
   readonly outages: Outage[] = [];
   /** Wall-time windows in which order/position actor crashes were caused by the scenario. */
   readonly tolerated: Outage[] = [];
-  private simProc?: ChildProcess;
+  private sim?: SimProcess;
   private nodeEnvExtra: Record<string, string> = {};
   /** Everything earlier node processes logged (kept for failure reports). */
   private pastLogs = '';
@@ -83,22 +82,8 @@ export class ChaosEnv {
 
   private async startSim(): Promise<void> {
     const port = await freePort();
-    const proc = spawn(process.execPath, [QT_BIN, 'sim', '--port', String(port), '--symbols', String(this.o.symbols), '--seed', String(this.o.seed), '--speed', String(this.o.speed), '--nats', this.natsUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.simProc = proc;
-    let out = '';
-    this.simUrl = await new Promise<string>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`qt sim did not start: ${out}`)), 30_000);
-      proc.stdout!.on('data', (d) => {
-        out += String(d);
-        const line = out.split('\n').find((l) => l.startsWith('{'));
-        if (line) {
-          clearTimeout(t);
-          resolve((JSON.parse(line) as { rest: string }).rest);
-        }
-      });
-      proc.stderr!.on('data', (d) => (out += String(d)));
-      proc.on('exit', (c) => reject(new Error(`qt sim exited ${c}: ${out}`)));
-    });
+    this.sim = await startQtSim(['--port', String(port), '--symbols', String(this.o.symbols), '--seed', String(this.o.seed), '--speed', String(this.o.speed), '--nats', this.natsUrl]);
+    this.simUrl = this.sim.url;
     this.o.log(`simulator process up at ${this.simUrl} (speed ${this.o.speed})`);
   }
 
@@ -234,13 +219,7 @@ export class ChaosEnv {
 
   async close(): Promise<void> {
     if (this.node) await Promise.resolve(this.node[Symbol.asyncDispose]()).catch(() => undefined);
-    if (this.simProc && this.simProc.exitCode === null) {
-      const exited = new Promise((r) => this.simProc!.once('exit', r));
-      this.simProc.kill('SIGTERM');
-      const t = setTimeout(() => this.simProc?.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(t);
-    }
+    if (this.sim) await Promise.resolve(this.sim[Symbol.asyncDispose]()).catch(() => undefined);
     if (this.bus) await this.bus.close().catch(() => undefined);
     await this.nats?.stop().catch(() => undefined);
     rmSync(this.dataDir, { recursive: true, force: true });

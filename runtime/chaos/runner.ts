@@ -27,7 +27,7 @@ export interface ChaosRunOptions {
   symbols?: number;
   /** @default 7 */
   seed?: number;
-  /** Speed of the in-node simulator's market. @default 10 */
+  /** Speed of the simulator's market (in the node, or the external `qt sim`). @default 10 */
   speed?: number;
   log?: (line: string) => void;
   /** Max trails rendered per scenario. @default 6 */
@@ -77,7 +77,13 @@ async function runOne(env: ChaosEnv, s: Scenario, o: Required<Pick<ChaosRunOptio
       await env.restartNode(Date.now(), {}).catch((err: unknown) => ctx.failures.push(`restart failed: ${(err as Error).message}`));
     }
   }
-  await settle(env, log);
+  try {
+    await settle(env, log);
+  } catch (e) {
+    // The venue or the node is gone (an in-node simulator dies with its node): say why, with the logs.
+    ctx.failures.push(`settling failed: ${(e as Error).message}; node ${env.node?.proc.exitCode === null ? 'running' : `exited ${env.node?.proc.exitCode}`}\nnode log tail:\n${env.logTail(60)}`);
+    throw new Error(ctx.failures.join('\n'), { cause: e });
+  }
   if (symbols[0]) await env.anchorMarketClock(symbols[0]);
   const [h, r] = await Promise.all([simHistory(env.simUrl), runtimeRecords(env.bus)]);
   const all = checkInvariants(h, r, { marketNow: env.marketAt(Date.now()), outages: env.outages, toleratedCrashes: env.tolerated, injected: INJECTED });
@@ -103,9 +109,9 @@ export async function runChaos(opts: ChaosRunOptions = {}): Promise<ScenarioResu
   for (const mode of ['inproc', 'external'] as const) {
     const group = chosen.filter((s) => s.env === mode);
     if (!group.length) continue;
-    // The external simulator runs at speed 1: a node's scaled market clock restarts with the
-    // process, so only wall-clock time keeps a restarted node and an older simulator in step.
-    const env = await ChaosEnv.start({ mode, symbols: opts.symbols ?? 5, speed: mode === 'external' ? 1 : (opts.speed ?? 10), seed: o.seed, ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}), log });
+    // The external simulator may run faster than real time too: a (re)started node takes its
+    // market clock from the simulator (GET /sim/clock), so it stays in step after every kill -9.
+    const env = await ChaosEnv.start({ mode, symbols: opts.symbols ?? 5, speed: opts.speed ?? 10, seed: o.seed, ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}), log });
     log(`${mode} environment up: nats ${env.natsUrl}, simulator ${env.simUrl}`);
     // Chaos while trading: wait for the first venue fill (warm-up intents are stale and denied).
     const tradingBy = opts.awaitTrading === false ? 0 : Date.now() + (mode === 'external' ? 90_000 : 120_000);

@@ -84,7 +84,7 @@ export const kill9: Scenario = {
         bump(c.stats, 'flattened');
       }
       const wantEntry = !c.stats['kills.afterEntry'] && i >= kills - 2;
-      const why = await entryOr(c, wantEntry ? 65_000 : 300 + c.random() * 2_500);
+      const why = await entryOr(c, wantEntry ? 30_000 : 300 + c.random() * 2_500);
       const down = await c.env.kill9();
       bump(c.stats, why === 'entry' ? 'kills.afterEntry' : why === 'exit' ? 'kills.afterExit' : 'kills.random');
       await sleep(c.random() * 300);

@@ -21,9 +21,15 @@ const POOLS = [
  */
 export function symbolTargets(o: { cfg: Config; venue: string; links: VenueLinks; host: NodeHostDeps }): UniverseTargets {
   const { cfg, venue, links } = o;
+  // Venue round trips take wall time whatever the market's speed: the window after which a
+  // NOT_FOUND proves an order absent is scaled into market time. The executor refuses place
+  // commands older than 4 s wall, so a place can never reach the venue after its order was
+  // declared dead (5 s wall) — at any speed. (Status queries stay on market time: at high speed
+  // they settle in-flight orders sooner, which the 5 s stop rule needs.)
+  const order = { processingWindowMs: 5_000 * (o.host.clock.speed ?? 1) };
   const defs = {
     symbols: symbolDef({ venue, interval: cfg.market.intervals[0]!, signalSource: cfg.signals.source, fallbackRule: cfg.signals.fallbackRule }),
-    orders: ordersDef({ venue, maxNotional: cfg.risk.maxIntentNotional }),
+    orders: ordersDef({ venue, maxNotional: cfg.risk.maxIntentNotional, order }),
     positions: positionDef({ venue, rules: (sym) => links.rules.get(sym) }),
   };
   const has = (pool: string, id: string) => links.pool?.(pool)?.whichChildren().some((c) => c.id === id) ?? false;

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createLiveClock, createScaledClock } from '../clock/index.js';
+import { createLiveClock } from '../clock/index.js';
+import { marketClockFor } from './market-clock.js';
 import { loadConfig, readSecret, type ConfigInput } from '../config/index.js';
 import { ALERT_SECRET_ENV, buildAlertSinks, routeJournalAlerts, startNodeOps, watchTradingMetrics, type AlertSecrets } from '../ops/index.js';
 import { CONSOLE_TOKEN_ENV, startNodeWebConsole } from '../console/index.js';
@@ -87,7 +88,7 @@ export async function runUp(argv: string[]): Promise<number> {
     await checkApiKeyPermissions(binanceRestrictionsFetcher({ baseUrl: 'https://api.binance.com', apiKey: keys!.apiKey!, apiSecret: keys!.apiSecret! }));
   }
   const clock = createLiveClock();
-  const marketClock = speed === 1 ? clock : createScaledClock(speed);
+  const marketClock = await marketClockFor(cfg, clock, logger);
   const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id, ...(keys ? { keys } : {}) });
   const ops = await startNodeOps({ bus, node: cfg.node.id, ops: cfg.ops, tree: () => node.root.tree(), provisioned: () => provisioned, sinks: buildAlertSinks(cfg.ops.alerts, secrets), logger });
   if (ops.http) logger.info({ url: ops.http.url }, 'metrics and health endpoint up');

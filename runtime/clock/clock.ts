@@ -14,6 +14,8 @@ export interface Clock {
   clearTimeout(handle: TimerHandle | undefined): void;
   /** Resolves after `ms` of this clock's time. */
   sleep(ms: number): Promise<void>;
+  /** How fast this clock runs against wall time, when it runs on its own (1 when absent). */
+  readonly speed?: number;
 }
 
 /** Wall-clock time backed by the Node timers. */
@@ -127,6 +129,7 @@ export function createScaledClock(speed: number, startMs = Date.now()): Clock {
   const wallStart = Date.now();
   const live = createLiveClock();
   return {
+    speed,
     now: () => startMs + (Date.now() - wallStart) * speed,
     setTimeout: (fn, ms) => live.setTimeout(fn, ms / speed),
     clearTimeout: (h) => live.clearTimeout(h),

@@ -30,6 +30,25 @@ describe('trading metrics', () => {
     w.stop();
   });
 
+  it('skips unreadable messages on every watched subject and the process connection keeps working (a throw there wedged the node)', async () => {
+    await using env = await natsEnv();
+    const metrics = createMetrics({ defaultMetrics: false });
+    const w = watchTradingMetrics({ bus: env.bus, metrics });
+    const alerts = routeJournalAlerts({ bus: env.bus, route: async () => undefined });
+    const junk = new Uint8Array([0xc1, 0xff, 0x00, 0x13]);
+    for (const s of [subjects.signal('BTCUSDT'), subjects.journal('risk'), subjects.order('BTCUSDT', 'event'), subjects.position('BTCUSDT', 'open'), subjects.journal('pnl'), subjects.journal('alert')]) {
+      env.bus.nc.publish(s, junk);
+      env.bus.nc.publish(s, encode({ chaos: 'fuzz', nested: { a: [1] } }));
+    }
+    // Same connection: a JetStream round trip and a later message still go through.
+    await env.bus.nc.flush();
+    expect((await env.bus.jsm.getAccountInfo()).streams).toBeGreaterThan(0);
+    env.bus.nc.publish(subjects.signal('BTCUSDT'), encode({ symbol: 'BTCUSDT', side: 'BUY', source: 'fallback' }));
+    await until(async () => /source="fallback".*\} 1/.test(await metrics.registry.metrics()), 'the good signal counted');
+    w.stop();
+    alerts.stop();
+  });
+
   it('routes journal alerts (e.g. an unprotected position) to the sinks, de-duplicated by key', async () => {
     await using env = await natsEnv();
     const sink = recordingSink();

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { subjects, type JournalEntry, type OrderEvent, type PositionUpdate, type RiskVerdict, type Signal } from '../../protocols/index.js';
 import { decode } from '../codec.js';
 import type { QtMetrics } from '../metrics/index.js';
-import type { Bus } from '../nats/index.js';
+import { guarded, type Bus } from '../nats/index.js';
 
 /**
  * Feeds the trading metrics from what the actors publish (core NATS subscriptions: metrics are a
@@ -34,28 +34,33 @@ export function watchTradingMetrics(o: {
     ddState = r.state;
     for (const a of r.alerts) o.drawdown.route(a).catch((err: unknown) => o.logger?.warn({ err }, 'drawdown alert failed'));
   };
+  let skipped = 0;
+  const skip = (err: unknown, m: { subject: string }) => {
+    // Owners dead-letter bad messages; the metrics only note that they skipped one (logged rarely).
+    if (skipped++ % 100 === 0) o.logger?.warn({ err, subject: m.subject, skipped }, 'trading metrics skipped an unreadable message');
+  };
   const subs = [
     bus.nc.subscribe('qt.signal.*', {
-      callback: (_e, m) => {
+      callback: guarded((m) => {
         const s = decode<Signal>(m.data);
         metrics.signal(s.source, s.symbol, s.side);
-      },
+      }, skip),
     }),
     bus.nc.subscribe(subjects.journal('risk'), {
-      callback: (_e, m) => {
+      callback: guarded((m) => {
         const v = decode<JournalEntry>(m.data).data['verdict'] as RiskVerdict | undefined;
         if (v?.decision === 'deny') for (const r of v.reasons) metrics.riskDenial(r.code);
-      },
+      }, skip),
     }),
     bus.nc.subscribe(subjects.orderEach('event'), {
-      callback: (_e, m) => {
+      callback: guarded((m) => {
         const e = decode<OrderEvent>(m.data);
         metrics.order(e.status, e.symbol);
         if (e.fill) metrics.fill(e.symbol, e.side, e.fill.price * e.fill.qty);
-      },
+      }, skip),
     }),
     bus.nc.subscribe(subjects.positionAll, {
-      callback: (_e, m) => {
+      callback: guarded((m) => {
         const p = decode<PositionUpdate>(m.data);
         positions.set(p.symbol, p);
         metrics.pnl(p.symbol, p.realizedPnl, p.unrealizedPnl);
@@ -63,15 +68,15 @@ export function watchTradingMetrics(o: {
         const open = [...positions.values()].filter((x) => x.unprotectedSince !== null && x.qty > 0);
         metrics.unprotected(open.length, open.length ? Math.max(...open.map((x) => (p.ts - x.unprotectedSince!) / 1000)) : 0);
         account(p.ts);
-      },
+      }, skip),
     }),
     bus.nc.subscribe(subjects.journal('pnl'), {
-      callback: (_e, m) => {
+      callback: guarded((m) => {
         const j = decode<JournalEntry>(m.data);
         const r = Number(j.data?.['realizedPnl']);
         if (Number.isFinite(r)) realized += r;
         account(j.ts);
-      },
+      }, skip),
     }),
   ];
   return {
@@ -87,13 +92,9 @@ export function watchTradingMetrics(o: {
  */
 export function routeJournalAlerts(o: { bus: Bus; route: (a: Alert) => Promise<unknown>; logger?: Logger }) {
   const sub = o.bus.nc.subscribe(subjects.journal('alert'), {
-    callback: (_e, m) => {
-      let j: JournalEntry;
-      try {
-        j = decode<JournalEntry>(m.data);
-      } catch {
-        return;
-      }
+    // An alert line we cannot read is skipped (its owner journaled it; the reader must not die).
+    callback: guarded((m) => {
+      const j = decode<JournalEntry>(m.data);
       const d = j.data ?? {};
       const sev = String(d['severity'] ?? 'warning');
       const alert: Alert = {
@@ -106,7 +107,7 @@ export function routeJournalAlerts(o: { bus: Bus; route: (a: Alert) => Promise<u
         ...(d['resolved'] === true ? { resolved: true } : {}),
       };
       o.route(alert).catch((err: unknown) => o.logger?.warn({ err }, 'alert routing failed'));
-    },
+    }, (err, m) => o.logger?.warn({ err, subject: m.subject }, 'unreadable journal alert skipped')),
   });
   return { stop: () => sub.unsubscribe() };
 }

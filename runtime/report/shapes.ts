@@ -66,7 +66,8 @@ export const FillDataSchema = z.object({
   side: z.enum(['BUY', 'SELL']).optional(),
   /** OrderLeg: 'entry' opens, 'sl' | 'tp1' | 'tp2' | 'tp3' | 'trail' | 'exit' | 'flatten' | 'adopt-sl' close. */
   leg: z.string().min(1),
-  qty: pos,
+  /** 0 for a trade that only details quantity already journaled from the venue totals (adds its fee). */
+  qty: z.number().finite().nonnegative(),
   price: pos,
   fee: z.number().finite().nonnegative().default(0),
   tradeId: z.union([z.string(), z.number()]).optional(),

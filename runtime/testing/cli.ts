@@ -56,3 +56,43 @@ export function startQtNode(args: string[], env: Record<string, string> = {}): N
     },
   };
 }
+
+export interface SimProcess extends AsyncDisposable {
+  proc: ChildProcess;
+  /** REST base URL of the simulator. */
+  url: string;
+}
+
+/** Starts `qt sim` as its own process and resolves once it printed its URLs. */
+export async function startQtSim(args: string[], env: Record<string, string> = {}): Promise<SimProcess> {
+  const proc = spawn(process.execPath, [QT_BIN, 'sim', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`qt sim did not start: ${out}`)), 30_000);
+    proc.stdout!.on('data', (d) => {
+      out += String(d);
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        clearTimeout(t);
+        resolve((JSON.parse(line) as { rest: string }).rest);
+      }
+    });
+    proc.stderr!.on('data', (d) => (out += String(d)));
+    proc.on('exit', (c) => reject(new Error(`qt sim exited ${c}: ${out}`)));
+  }).catch(async (e: unknown) => {
+    proc.kill('SIGKILL');
+    throw e;
+  });
+  return {
+    proc,
+    url,
+    async [Symbol.asyncDispose]() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}

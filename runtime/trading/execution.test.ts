@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { OrdersContext } from '../../actors/order/orders.machine.js';
-import { DLQ_REASON_HEADER, STREAMS, subjects, type AccountUpdateEvent, type JournalEntry, type OrderEvent, type SubmitCommand, type VenueReport } from '../../protocols/index.js';
+import { DLQ_REASON_HEADER, STREAMS, subjects, type AccountUpdateEvent, type JournalEntry, type OrderEvent, type OrderUpdateEvent, type UserStreamEvent, type SubmitCommand, type VenueReport } from '../../protocols/index.js';
 import { createLiveClock } from '../clock/index.js';
 import { ordersDef } from '../cli/defs-orders.js';
 import { encode } from '../codec.js';
@@ -9,7 +9,7 @@ import { hostKit } from '../testing/host-env.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { readStream, until } from '../testing/wait.js';
 import { engineOrders, startVenueEnv } from '../venues/binance/testkit.js';
-import { startExecutor, startUserStreamBridge } from './index.js';
+import { publishReport, startExecutor, startUserStreamBridge, updateReport } from './index.js';
 
 const SYM = 'BTCUSDT';
 const ORDER = { path: '/fapi/v1/order' } as const;
@@ -121,5 +121,48 @@ describe('execution end to end (sim venue, adapter, executor, orders actor, real
     expect((await r.events('e2e-lmt')).map((e) => e.status)).toEqual(['submitted', 'accepted', 'pending_cancel', 'canceled']);
     await r.submit(entry('e2e-acct'));
     await until(() => accounts.some((a) => a.positions.some((p) => p.symbol === SYM && p.side === 'LONG')), 'the account update');
+  });
+
+  it('a fill known only from the REST answer is journaled from the venue totals; its late trade adds detail and fee, not quantity', async () => {
+    await using r = await rig();
+    // The venue's real user stream, held back as if it had dropped: the REST place answer (FILLED,
+    // executed qty and average price, no trade) is all the orders actor learns at first.
+    const held: UserStreamEvent[] = [];
+    const stream = r.venueEnv.venue.userStream((e) => held.push(e), () => undefined);
+    await stream.ready;
+    try {
+      await r.submit(entry('e2e-rest'));
+      const fills = async () => (await readStream<JournalEntry>(r.env.bus, STREAMS.journal, subjects.journal('fill'))).map((m) => m.data).filter((j) => j.clientOrderId === 'e2e-rest');
+      const first = await until(async () => {
+        const f = await fills();
+        return f.length ? f : undefined;
+      }, 'the journaled REST fill');
+      const filled = (await r.events('e2e-rest')).find((e) => e.status === 'filled')!;
+      expect(first.map((j) => j.data)).toEqual([expect.objectContaining({ tradeId: 'cum:0.002', qty: 0.002, price: filled.avgPrice, fee: 0, inferred: true, leg: 'entry' })]);
+      // The stream comes back: its trades reach the orders actor through the bridge's own path.
+      const trades = await until(() => {
+        const t = held.filter((e): e is OrderUpdateEvent => e.kind === 'order' && e.order.clientOrderId === 'e2e-rest' && !!e.fill);
+        return t.length ? t : undefined;
+      }, 'the trade on the user stream');
+      for (const t of trades) await publishReport(r.env.bus, updateReport(t));
+      const all = await until(async () => {
+        const f = await fills();
+        return f.length === 1 + trades.length ? f : undefined;
+      }, 'the trade detail in the journal');
+      const d = all.map((j) => j.data as { qty: number; price: number; fee: number; tradeQty?: number });
+      const venueFee = trades.reduce((a, t) => a + t.fill!.fee, 0);
+      expect(venueFee).toBeGreaterThan(0);
+      // Quantity and notional as the venue has them, counted once; fees from the trades.
+      expect(d.reduce((a, x) => a + x.qty, 0)).toBeCloseTo(0.002, 12);
+      expect(d.reduce((a, x) => a + x.qty * x.price, 0)).toBeCloseTo(0.002 * filled.avgPrice, 6);
+      expect(d.reduce((a, x) => a + x.fee, 0)).toBeCloseTo(venueFee, 12);
+      expect(d.slice(1).every((x) => x.qty === 0 && x.tradeQty! > 0)).toBe(true);
+      await r.orders.idle();
+      const ctx = r.orders.actor.getSnapshot().children['e2e-rest']!.getSnapshot().context as { filledQty: number; fees: number; invalid: unknown[] };
+      expect(ctx).toMatchObject({ filledQty: 0.002, invalid: [] });
+      expect(ctx.fees).toBeCloseTo(venueFee, 12);
+    } finally {
+      stream.close();
+    }
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { Clock } from '../../../clock/index.js';
 import type { SimEngine } from '../engine/types.js';
 import type { FaultController, FaultSpec } from './faults.js';
 import { sendJson } from './http.js';
@@ -40,6 +41,19 @@ export interface AdminDeps {
   readonly engine: SimEngine;
   readonly faults: FaultController & { dropWebSockets(filter?: { path?: string; graceful?: boolean }): number };
   readonly limiter: RateLimiter;
+  /** The server's (wall) clock, as `/fapi/v1/time` answers it. */
+  readonly serverClock: Clock;
+}
+
+/**
+ * `GET /sim/clock`: the market clock of the engine with its speed and the server's time, so a node
+ * trading against this simulator runs its market clock on this one (a scaled clock anchored in
+ * another process would date every event differently).
+ */
+export interface SimClockInfo {
+  marketTime: number;
+  serverTime: number;
+  speed: number;
 }
 
 function post(d: AdminDeps, body: unknown): unknown {
@@ -75,6 +89,11 @@ export function createAdmin(d: AdminDeps): (req: IncomingMessage, res: ServerRes
           }
         } else if (method === 'POST') sendJson(res, 200, post(d, JSON.parse(body || '{}')));
         else sendJson(res, 405, { error: 'method not allowed' });
+        return true;
+      }
+      if (path === '/sim/clock' && method === 'GET') {
+        const info: SimClockInfo = { marketTime: d.engine.clock.now(), serverTime: d.serverClock.now(), speed: d.engine.clock.speed ?? 1 };
+        sendJson(res, 200, info);
         return true;
       }
       if (path === '/sim/orders' && method === 'GET') {

@@ -55,7 +55,7 @@ export async function createSimServer(options: SimServerOptions): Promise<SimSer
       limiter,
       weightLimit: o.limits.weightPerMinute,
       faults,
-      admin: createAdmin({ engine: o.engine, faults, limiter }),
+      admin: createAdmin({ engine: o.engine, faults, limiter, serverClock: o.clock }),
     }),
   );
   server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
