@@ -47,9 +47,7 @@ case "$cmd" in
     # The chaos suite (real nodes under kill -9 and crash loops, fuzzing; a few minutes, one node at
     # a time) runs after the unit suite, so the two never compete for the cores. With arguments (a
     # filter for the unit suite) it is left out; `npm run chaos` runs every short form alone.
-    # The in-node group (actor kills, venue faults, NATS restarts) stays out of `npm test` until it
-    # has a clean record: once in two runs its node/simulator was gone while settling (cause open).
-    if [ $# -eq 0 ]; then exec npx vitest run --config vitest.chaos.config.ts -t 'fuzz|external simulator'; fi
+    if [ $# -eq 0 ]; then exec npx vitest run --config vitest.chaos.config.ts; fi
     ;;
   *)
     echo "usage: deploy/dev.sh up|test [args…]" >&2; exit 2 ;;
