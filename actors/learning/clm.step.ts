@@ -44,10 +44,17 @@ export interface ClmContext {
   promotions: number;
   rejections: number;
   rollbacks: number;
+  /**
+   * The champion (ids joined) a rollback was already asked for. One request per champion: when
+   * there is nothing to roll back to, asking again on every window only floods the journal and
+   * the alert sinks; the runner reports the failure once and the model supervisor keeps the
+   * degradation visible (risk mode SAFE).
+   */
+  rollbackAsked?: string | null;
 }
 
 export function initialClmContext(o: ClmInput): ClmContext {
-  return { o, phase: 'idle', timers: { init: 0 }, candles: 0, req: 0, champion: null, shadow: null, live: { n: 0, brier: 0, logLoss: 0 }, promotions: 0, rejections: 0, rollbacks: 0 };
+  return { o, phase: 'idle', timers: { init: 0 }, candles: 0, req: 0, champion: null, shadow: null, live: { n: 0, brier: 0, logLoss: 0 }, promotions: 0, rejections: 0, rollbacks: 0, rollbackAsked: null };
 }
 
 /** A command for the CLM runner (runtime/ai/clm-runner.ts) on `qt.in.clm-runner.main`. */
@@ -100,7 +107,10 @@ export function clmStep(ctx: ClmContext, ev: ClmEvent): { ctx: ClmContext; outpu
       train(ev.reason);
       break;
     case 'champion':
-      if (c.champion?.ids.join(',') !== ev.ids.join(',')) c.live = { n: 0, brier: 0, logLoss: 0 };
+      if (c.champion?.ids.join(',') !== ev.ids.join(',')) {
+        c.live = { n: 0, brier: 0, logLoss: 0 };
+        c.rollbackAsked = null;
+      }
       c.champion = { ids: ev.ids, brier: ev.brier, logLoss: ev.logLoss };
       break;
     case 'train-failed':
@@ -135,16 +145,17 @@ export function clmStep(ctx: ClmContext, ev: ClmEvent): { ctx: ClmContext; outpu
       const s = ev.shadow;
       if (s && c.shadow && s.id === c.shadow.id) c.shadow = { ...c.shadow, n: c.shadow.n + s.n, champ: add(c.shadow.champ, s.champion), cand: add(c.shadow.cand, s.shadow) };
       const ch = c.champion;
-      if (ch && c.live.n >= o.rollback.minOutcomes) {
+      if (ch && c.live.n >= o.rollback.minOutcomes && c.rollbackAsked !== ch.ids.join(',')) {
         const live = mean(c.live, c.live.n);
         if (live.brier > ch.brier + o.rollback.brierMargin) {
           const evidence = { champion: ch.ids, liveBrier: live.brier, liveLogLoss: live.logLoss, manifestBrier: ch.brier, margin: o.rollback.brierMargin, outcomes: c.live.n };
           c.rollbacks += 1;
           c.live = { n: 0, brier: 0, logLoss: 0 };
+          c.rollbackAsked = ch.ids.join(',');
           const reason = `live Brier ${live.brier} > manifest ${round4(ch.brier)} + ${o.rollback.brierMargin} over ${evidence.outcomes} outcomes`;
           out.push(cmd({ op: 'rollback', reason, evidence }, `clm:rollback:${c.rollbacks}`));
-          out.push(modelEntry(at, `CLM: rolling back champion ${ch.ids.join('+')}: ${reason}`, evidence));
-          out.push(alertEntry(at, 'critical', 'model:rollback', `Champion rolled back: ${reason}`, evidence));
+          // The alert comes from the runner once the pointer really moved (or could not move).
+          out.push(modelEntry(at, `CLM: asking to roll back champion ${ch.ids.join('+')}: ${reason}`, evidence));
         }
       }
       break;

@@ -101,10 +101,18 @@ describe('CLM', () => {
     expect((better.out.find((x) => x.subject === 'qt.in.clm-runner.main')!.data as { evidence: { outcomes: number } }).evidence.outcomes).toBe(150);
   });
 
-  it('rolls the champion back when its live Brier degrades past the manifest by the margin', () => {
-    const r = drive(clmStep, start(), [{ type: 'outcomes', n: 250, champion: { logLoss: 1.2 * 250, brier: 0.72 * 250 }, at: 5 }]);
+  it('rolls the champion back when its live Brier degrades past the manifest by the margin, asking once per champion', () => {
+    const bad = (at: number): ClmEvent => ({ type: 'outcomes', n: 250, champion: { logLoss: 1.2 * 250, brier: 0.72 * 250 }, at });
+    const r = drive(clmStep, start(), [bad(5)]);
     expect(cmds(r.out)).toEqual([expect.objectContaining({ op: 'rollback' })]);
-    expect(r.out.some((x) => x.subject === 'qt.journal.alert')).toBe(true);
+    // The alert is the runner's, once the pointer moved: the step only journals the request.
+    expect(r.out.some((x) => x.subject === 'qt.journal.alert')).toBe(false);
+    // Same champion, another bad window (the rollback failed: nothing earlier): no second request.
+    const again = drive(clmStep, r.ctx, [bad(6), bad(7)]);
+    expect(cmds(again.out)).toEqual([]);
+    // A new champion is judged afresh.
+    const next = drive(clmStep, again.ctx, [{ type: 'champion', ids: ['other'], brier: 0.6, logLoss: 1.0, at: 8 }, bad(9)]);
+    expect(cmds(next.out)).toEqual([expect.objectContaining({ op: 'rollback' })]);
   });
 });
 

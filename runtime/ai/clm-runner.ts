@@ -105,13 +105,17 @@ export async function startClmRunner(o: ClmRunnerOptions): Promise<ClmRunner> {
       else if (c.op === 'reject') {
         const sp = await getPointer(bus, 'shadow');
         if (sp?.value.ids.includes(c.id)) await setShadow(bus, c.id, false, { by: 'clm', now, evidence: { rejected: true, ...c.evidence } });
-      } else if (c.op === 'rollback') await rollbackChampion(bus, { by: 'clm', now, reason: c.reason, evidence: c.evidence });
+      } else if (c.op === 'rollback') {
+        const to = await rollbackChampion(bus, { by: 'clm', now, reason: c.reason, evidence: c.evidence });
+        await journalAlert(bus, now, 'critical', 'model:rollback', `Champion rolled back to ${to.ids.join('+')}: ${c.reason}`, c.evidence);
+      }
     } catch (e) {
       // A pointer operation that cannot be done (no earlier champion, model gone) is reported, not retried forever.
       const msg = `CLM ${c.op} failed: ${(e as Error).message}`;
       log.warn({ err: e, cmd: c }, msg);
       await journalModel(bus, now, msg, { action: `${c.op}-failed`, error: (e as Error).message });
-      await journalAlert(bus, now, 'warning', `model:clm-${c.op}`, msg);
+      // A degraded champion that cannot be rolled back is as serious as the rollback itself.
+      await journalAlert(bus, now, c.op === 'rollback' ? 'critical' : 'warning', `model:clm-${c.op}`, msg);
     }
   };
 

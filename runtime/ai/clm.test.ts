@@ -9,7 +9,7 @@ import { loadConfig } from '../config/index.js';
 import { hostKit } from '../testing/host-env.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { readStream, until } from '../testing/wait.js';
-import { getPointer, hasModel, seedRegistry, startClmRunner } from './index.js';
+import { getPointer, hasModel, promoteModel, seedRegistry, startClmRunner } from './index.js';
 
 describe('CLM runner', () => {
   it('retrains in a worker thread, registers the model, compares it with the champion on the same out-of-sample rows, and never promotes a worse one', async () => {
@@ -46,4 +46,29 @@ describe('CLM runner', () => {
       await clm.stop();
     }
   }, 45_000);
+
+  it('a rollback is alerted once the pointer moved; one with nothing earlier is a critical alert, not a claim that it happened', async () => {
+    await using env = await natsEnv();
+    const cfg = loadConfig({ env: {}, overrides: { ai: { clm: { everyHours: 0 } } } });
+    await seedRegistry(env.bus, { now: 1, policy: 'beat-baselines' });
+    const seeded = (await getPointer(env.bus, 'champion'))!.value.ids;
+    const runner = await startClmRunner({ bus: env.bus, clock: createLiveClock(), logger: pino({ level: 'silent' }), ai: cfg.ai, data: async () => [] });
+    const rollback = (n: number) => env.bus.js.publish(subjects.actorInput('clm-runner', 'main'), encode({ op: 'rollback', reason: `live Brier bad #${n}`, evidence: { n } }), { msgID: `rb${n}` });
+    const alerts = async () => (await readStream<JournalEntry>(env.bus, STREAMS.journal, subjects.journal('alert'))).map((e) => e.data as JournalEntry & { severity?: string; key?: string });
+    try {
+      await rollback(1);
+      const failed = await until(async () => (await alerts()).find((a) => /CLM rollback failed: no earlier champion/.test(a.summary)), 'failed rollback alerted');
+      expect(JSON.stringify(failed)).toContain('critical');
+      expect((await alerts()).some((a) => /Champion rolled back/.test(a.summary))).toBe(false);
+      expect((await getPointer(env.bus, 'champion'))!.value.ids).toEqual(seeded);
+
+      await promoteModel(env.bus, seeded[0]!, { by: 'test', now: 2, mode: 'only' });
+      await rollback(2);
+      const done = await until(async () => (await alerts()).find((a) => /Champion rolled back to/.test(a.summary)), 'rollback alerted');
+      expect(done.summary).toContain(seeded.join('+'));
+      expect((await getPointer(env.bus, 'champion'))!.value.ids).toEqual(seeded);
+    } finally {
+      await runner.stop();
+    }
+  }, 30_000);
 });

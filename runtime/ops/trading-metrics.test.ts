@@ -30,6 +30,25 @@ describe('trading metrics', () => {
     w.stop();
   });
 
+  it('counts champion rollbacks and CLM failures from the model journal', async () => {
+    await using env = await natsEnv();
+    const metrics = createMetrics({ defaultMetrics: false });
+    const w = watchTradingMetrics({ bus: env.bus, metrics });
+    const pub = (d: unknown) => env.bus.nc.publish(subjects.journal('model'), encode(d));
+    pub({ kind: 'model', ts: 1, summary: 'champion rolled back a+b → c', data: { action: 'rollback', previous: ['a', 'b'], champion: ['c'] } });
+    pub({ kind: 'model', ts: 2, summary: 'CLM rollback failed: no earlier champion', data: { action: 'rollback-failed', error: 'no earlier champion' } });
+    pub({ kind: 'model', ts: 3, summary: 'CLM: training failed: worker died', data: { req: 1, error: 'worker died' } });
+    pub({ kind: 'model', ts: 4, summary: 'a enters shadow', data: { action: 'shadow', id: 'a' } });
+    const text = await until(async () => {
+      const t = await metrics.registry.metrics();
+      return /qt_clm_failures_total\{job="train"/.test(t) ? t : undefined;
+    }, 'model metrics recorded');
+    expect(text).toContain('qt_model_rollbacks_total{model="a+b"} 1');
+    expect(text).toContain('qt_clm_failures_total{job="rollback"} 1');
+    expect(text).toContain('qt_clm_failures_total{job="train"} 1');
+    w.stop();
+  });
+
   it('skips unreadable messages on every watched subject and the process connection keeps working (a throw there wedged the node)', async () => {
     await using env = await natsEnv();
     const metrics = createMetrics({ defaultMetrics: false });

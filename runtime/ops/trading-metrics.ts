@@ -70,6 +70,17 @@ export function watchTradingMetrics(o: {
         account(p.ts);
       }, skip),
     }),
+    // Model lifecycle from the journal: without these the rollback and CLM-failure alert rules
+    // (deploy/prometheus/alerts.yml) would watch counters nothing increments.
+    bus.nc.subscribe(subjects.journal('model'), {
+      callback: guarded((m) => {
+        const j = decode<JournalEntry>(m.data);
+        const action = String(j.data?.['action'] ?? '');
+        if (action === 'rollback') metrics.modelRollback(((j.data['previous'] as string[] | undefined) ?? []).join('+') || 'unknown');
+        else if (action.endsWith('-failed')) metrics.clmFailure(action.slice(0, -'-failed'.length));
+        else if (j.summary.startsWith('CLM: training failed')) metrics.clmFailure('train');
+      }, skip),
+    }),
     bus.nc.subscribe(subjects.journal('pnl'), {
       callback: guarded((m) => {
         const j = decode<JournalEntry>(m.data);
