@@ -25,6 +25,7 @@ import { InjectedCrash, RuntimeError } from '../errors.js';
 import type { Bus } from '../nats/index.js';
 import { OrderRefusedError } from '../venues/binance/errors.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
+import { createOrderPacer, type PacerOptions } from './pacer.js';
 
 export type WorkerExit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: Error };
 
@@ -62,6 +63,8 @@ export interface ExecutorOptions {
    * executed later would be a live order nobody tracks. @default 4000
    */
   maxPlaceAgeMs?: number;
+  /** Order-count pacing, protective orders first (runtime/trading/pacer.ts). @default Binance's limits × 0.8 */
+  pacer?: PacerOptions;
 }
 
 const ExecSchema = z.strictObject({
@@ -122,10 +125,12 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
   let ended = false;
   const chains = new Map<string, Promise<void>>();
   const counts = { place: 0, cancel: 0, query: 0, reports: 0, dlq: 0, notSent: 0, pending: 0 };
+  const pacer = createOrderPacer(o.pacer);
 
   const end = (e: WorkerExit) => {
     if (ended) return;
     ended = true;
+    pacer.close(new Abandoned('executor stopping'));
     void sub?.stop();
     if (e.kind === 'crash') log.warn({ err: e.error }, 'executor crashed');
     resolveExit(e);
@@ -164,6 +169,9 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
         return { ...base, source: 'rest', status: 'REJECTED', reason: `not sent: place command ${Math.round(age)} ms old (beyond the processing window)`, code: 0, ts: now() };
       }
       try {
+        // Queries of this symbol wait in its chain behind this place, so pacing cannot let a
+        // NOT_FOUND overtake it; a stop or take-profit goes ahead of every waiting entry.
+        await pacer.acquire(submit!.reduceOnly || submit!.closePosition ? 'protect' : 'entry');
         const r = await retrying(m, `place ${cmd.clientOrderId}`, () => venue.placeOrder(toRequest(submit!)));
         if (r.ok) return orderReport(r.value, 'rest', now());
         counts.notSent++;
@@ -263,6 +271,6 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
     },
     kill: () => end({ kind: 'shutdown' }),
     inject: (e: Error) => fail(e instanceof Error ? e : new InjectedCrash()),
-    info: () => ({ durable, ...counts }),
+    info: () => ({ durable, ...counts, pacing: pacer.waiting() }),
   };
 }

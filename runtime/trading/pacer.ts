@@ -1,0 +1,80 @@
+/**
+ * Paces new orders to the venue's order-count limits (Binance USD-M: 300 per 10 s and 1200 per
+ * minute per account), protective orders first. Without it, a burst of entries across many symbols
+ * earns -1015 (too many new orders) for everyone, and a stop waits behind other symbols' entries,
+ * retried with backoff until it is given up: the position sits unprotected. With it the venue is
+ * never asked for more than the limits allow, and a stop or take-profit (reduce-only or
+ * close-position) always goes ahead of any waiting entry.
+ */
+
+export type PacePriority = 'protect' | 'entry';
+
+export interface PacerOptions {
+  /** Windows of [max orders, window ms]; each must hold. @default [[240, 10_000], [1_000, 60_000]] (80 % of Binance's) */
+  windows?: Array<[number, number]>;
+  /** Wall clock, injectable for tests. @default Date.now */
+  now?: () => number;
+}
+
+export interface OrderPacer {
+  /** Resolves when one more order may be sent; `protect` waiters are served before any `entry`. */
+  acquire(priority: PacePriority): Promise<void>;
+  /** Waiting orders, by priority. */
+  waiting(): { protect: number; entry: number };
+  /** Rejects every waiter (executor stopping). */
+  close(reason: Error): void;
+}
+
+export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
+  const windows = o.windows ?? [[240, 10_000], [1_000, 60_000]];
+  const now = o.now ?? Date.now;
+  const longest = Math.max(...windows.map(([, ms]) => ms));
+  // Send times within the longest window, oldest first.
+  const sent: number[] = [];
+  const queues: Record<PacePriority, Array<{ resolve: () => void; reject: (e: Error) => void }>> = { protect: [], entry: [] };
+  let timer: NodeJS.Timeout | undefined;
+  let closed: Error | undefined;
+
+  /** ms until one more send fits every window (0: now). */
+  const waitMs = (t: number): number => {
+    while (sent.length && sent[0]! <= t - longest) sent.shift();
+    let wait = 0;
+    for (const [max, ms] of windows) {
+      const inWindow = sent.filter((s) => s > t - ms);
+      if (inWindow.length >= max) wait = Math.max(wait, inWindow[inWindow.length - max]! + ms - t + 1);
+    }
+    return wait;
+  };
+
+  const pump = () => {
+    timer = undefined;
+    for (;;) {
+      const next = queues.protect[0] ? queues.protect : queues.entry[0] ? queues.entry : undefined;
+      if (!next) return;
+      const t = now();
+      const wait = waitMs(t);
+      if (wait > 0) {
+        timer = setTimeout(pump, wait);
+        return;
+      }
+      sent.push(t);
+      next.shift()!.resolve();
+    }
+  };
+
+  return {
+    acquire(priority) {
+      if (closed) return Promise.reject(closed);
+      return new Promise<void>((resolve, reject) => {
+        queues[priority].push({ resolve, reject });
+        if (!timer) pump();
+      });
+    },
+    waiting: () => ({ protect: queues.protect.length, entry: queues.entry.length }),
+    close(reason) {
+      closed = reason;
+      if (timer) clearTimeout(timer);
+      for (const q of [queues.protect, queues.entry]) for (const w of q.splice(0)) w.reject(reason);
+    },
+  };
+}

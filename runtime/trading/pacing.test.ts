@@ -1,0 +1,53 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { subjects, type SubmitCommand } from '../../protocols/index.js';
+import { createLiveClock } from '../clock/index.js';
+import { encode } from '../codec.js';
+import { natsEnv } from '../testing/nats-env.js';
+import { until } from '../testing/wait.js';
+import { startVenueEnv } from '../venues/binance/testkit.js';
+import { startExecutor } from './index.js';
+
+const submit = (symbol: string, clientOrderId: string, o: Partial<SubmitCommand>): SubmitCommand => ({
+  type: 'submit', clientOrderId, intentId: `${symbol}:${clientOrderId}`, leg: 'entry', symbol, side: 'BUY', orderType: 'MARKET',
+  reduceOnly: false, attribution: 'fallback:momentum', ts: 1, ...o,
+});
+
+describe('executor order pacing (sim venue over HTTP, real NATS)', () => {
+  it('when the order budget is spent, the stop of an open position reaches the venue before another symbol’s waiting entry', async () => {
+    await using env = await natsEnv();
+    await using venueEnv = await startVenueEnv();
+    // A small budget stands in for Binance's 300 per 10 s, so the test needs few orders.
+    const executor = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }), pacer: { windows: [[3, 1_500]] } });
+    try {
+      const place = (c: SubmitCommand) => env.bus.js.publish(subjects.order(c.symbol, 'exec'), encode({ op: 'place', command: c }), { msgID: `exec:${c.clientOrderId}` });
+      const venueOrder = (cid: string) => venueEnv.sim.engine.history().orders.find((x) => x.clientOrderId === cid);
+      // A position to protect.
+      await place(submit('BTCUSDT', 'open-btc', { qty: 0.002 }));
+      await until(() => venueOrder('open-btc')?.status === 'FILLED', 'position open');
+      await new Promise((r) => setTimeout(r, 1_600)); // a fresh budget window
+
+      // A burst of entries spends the budget (3 per window); the fourth waits in the pacer.
+      const entries = [1, 2, 3, 4, 5].map((n) => submit('ETHUSDT', `entry-eth-${n}`, { qty: 0.002, intentId: `eth-${n}` }));
+      for (const e of entries) await place(e);
+      await until(() => (executor.info().pacing as { entry: number }).entry === 1, 'an entry waiting for budget');
+      const mark = Number(venueEnv.sim.engine.premiumIndex('BTCUSDT').markPrice);
+      const stop = submit('BTCUSDT', 'stop-btc', { leg: 'sl', side: 'SELL', orderType: 'STOP_MARKET', qty: 0.002, stopPrice: Math.round(mark * 0.9), reduceOnly: true, workingType: 'MARK_PRICE' });
+      await place(stop);
+      await until(() => [...entries, stop].every((c) => venueOrder(c.clientOrderId)), 'every order at the venue', 15_000);
+
+      const at = (cid: string) => venueOrder(cid)!.time;
+      // The stop arrived after the waiting entry and still reached the venue first.
+      expect(at('stop-btc')).toBeLessThanOrEqual(at('entry-eth-4'));
+      expect(at('entry-eth-4')).toBeGreaterThan(at('entry-eth-1'));
+      expect(venueOrder('stop-btc')!.status).toBe('NEW');
+      // The first window held three sends, not more.
+      expect(entries.slice(0, 3).every((e) => at(e.clientOrderId) - at('entry-eth-1') < 1_500)).toBe(true);
+      expect(at('entry-eth-4') - at('entry-eth-1')).toBeGreaterThanOrEqual(1_490);
+      // Nothing was refused for rate: the venue never saw more than the budget.
+      expect(executor.info()).toMatchObject({ notSent: 0, pacing: { protect: 0, entry: 0 } });
+    } finally {
+      await executor.stop();
+    }
+  }, 30_000);
+});
