@@ -15,6 +15,8 @@ export interface SymbolInput {
   signalSource?: 'fallback' | 'ai';
   /** @default 'momentum' */
   fallbackRule?: FallbackRule;
+  /** A close older than this (ms, by event time) gets features but no fallback signal (`signals.staleAfterMs`). @default 90000 */
+  staleSignalMs?: number;
 }
 
 export interface SymbolContext {
@@ -23,6 +25,8 @@ export interface SymbolContext {
   interval: Interval;
   signalSource: 'fallback' | 'ai';
   fallbackRule: FallbackRule;
+  /** Absent in snapshots stored before it existed: the default applies. */
+  staleSignalMs?: number;
   lastOpenTime: number | null;
   candles: number;
   gaps: number;
@@ -87,7 +91,8 @@ export const symbolMachine = setup({
           ready: out.ready, spec: FEATURE_SPEC.hash.slice(0, 16), features: plain(out.vector), window: plain(out.window), atr: out.atr,
         },
       });
-      if (!out.ready || context.signalSource !== 'fallback') return;
+      // Warm-up history and backlogs: features (the AI brain observes them), but no signal to act on.
+      if (!out.ready || context.signalSource !== 'fallback' || event.at - c.closeTime > (context.staleSignalMs ?? 90_000)) return;
       const ref = hourly.length ? hourly[0] : undefined;
       const decision = context.fallbackRule === 'rsi' ? rsiRule(out.vector[FEATURE_NAMES.indexOf('rsi_14')] ?? 0) : momentumRule(c.close, ref, Math.max(1, hourly.length - 1));
       const signal: Signal = {
@@ -105,6 +110,7 @@ export const symbolMachine = setup({
   context: ({ input }) => ({
     venue: input.venue, symbol: input.symbol, interval: input.interval ?? '1m',
     signalSource: input.signalSource ?? 'fallback', fallbackRule: input.fallbackRule ?? 'momentum',
+    ...(input.staleSignalMs !== undefined ? { staleSignalMs: input.staleSignalMs } : {}),
     lastOpenTime: null, candles: 0, gaps: 0, rejected: 0, feat: createFeatureState(), hourly: [], lastClose: null, lastSignal: null,
   }),
   on: {

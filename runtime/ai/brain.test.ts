@@ -29,14 +29,16 @@ function batch(k: number): FeaturesMessage[] {
   });
 }
 
-async function setup() {
+// The fixture's closes are from the past: every batch would be stale on a live clock, so the
+// tests about batching lift the bound; the staleness test sets it back to the default.
+async function setup(signals: { staleAfterMs?: number } = { staleAfterMs: Number.MAX_SAFE_INTEGER }) {
   const env = await natsEnv();
-  const cfg = loadConfig({ env: {}, overrides: { ai: { batchDeadlineMs: 200 } } });
+  const cfg = loadConfig({ env: {}, overrides: { ai: { batchDeadlineMs: 200 }, signals } });
   const kit = await hostKit(env);
   const sup = await kit.start('main', modelSupervisorDef(cfg));
-  const start = () => startAiBrain({ bus: env.bus, clock: createLiveClock(), logger: pino({ level: 'silent' }), logic: aiLogic as AiLogic<unknown>, ai: cfg.ai, fallbackRule: 'momentum', deliver: 'all' });
-  const publishBatch = (k: number) => Promise.all(batch(k).map((m) => env.bus.js.publish(subjects.features('sim', m.symbol), encode(m))));
-  return { env, sup, start, publishBatch };
+  const start = () => startAiBrain({ bus: env.bus, clock: createLiveClock(), logger: pino({ level: 'silent' }), logic: aiLogic as AiLogic<unknown>, ai: cfg.ai, fallbackRule: 'momentum', staleAfterMs: cfg.signals.staleAfterMs, deliver: 'all' });
+  const publishBatch = (k: number, ts?: number) => Promise.all(batch(k).map((m) => env.bus.js.publish(subjects.features('sim', m.symbol), encode(ts === undefined ? m : { ...m, ts }))));
+  return { env, sup, start, publishBatch, cfg };
 }
 
 describe('AI brain', () => {
@@ -92,6 +94,30 @@ describe('AI brain', () => {
       await svc.stop();
       await brain.stop();
       await sup.stop();
+    }
+  }, 30_000);
+
+  it('a close older than signals.staleAfterMs (warm-up history, a backlog) gets no inference and no signal; a live close right after does', async () => {
+    const { env, start, publishBatch, cfg } = await setup({});
+    await using _env = env;
+    expect(cfg.signals.staleAfterMs).toBe(90_000);
+    await seedRegistry(env.bus, { now: 1, policy: 'beat-baselines' });
+    const brain = await start();
+    try {
+      await publishBatch(0);
+      await publishBatch(1);
+      await until(() => brain.health().staleBatches === 2, 'two stale batches observed');
+      const live = Math.floor(Date.now() / 60_000) * 60_000 - 1;
+      await publishBatch(2, live);
+      const sigs = await until(async () => {
+        const s = await readStream<Signal>(env.bus, STREAMS.signals, subjects.signalAll);
+        return s.length >= 3 ? s : null;
+      }, 'signals of the live close');
+      expect(sigs.map((x) => x.data.ts)).toEqual([live, live, live]);
+      expect(sigs.every((x) => x.data.source === 'model')).toBe(true);
+      expect(brain.health()).toMatchObject({ batches: 3, signals: 3, staleBatches: 2, staleRows: 6, fallback: null });
+    } finally {
+      await brain.stop();
     }
   }, 30_000);
 

@@ -33,6 +33,8 @@ export interface AiBrainOptions {
   logic: AiLogic<unknown>;
   ai: Config['ai'];
   fallbackRule: 'momentum' | 'rsi';
+  /** A batch whose close is older than this gets no inference and no signals (`signals.staleAfterMs`). @default 90000 */
+  staleAfterMs?: number;
   /** @default 'ai_brain' */
   consumer?: string;
   /** Where a NEW durable consumer starts; an existing one resumes. @default 'new' */
@@ -54,6 +56,9 @@ export interface AiHealth {
   lastBatch: { interval: string; ts: number; rows: number; at: number } | null;
   batches: number;
   signals: number;
+  /** Batches (and their rows) whose close was older than `signals.staleAfterMs`: observed, not inferred. */
+  staleBatches: number;
+  staleRows: number;
   errors: number;
   lastError: string | null;
 }
@@ -103,7 +108,9 @@ export async function startAiBrain(o: AiBrainOptions): Promise<AiBrain> {
   let ended = false;
   let retry: TimerHandle | undefined;
   let counts: number[][] | null = null;
-  const stats = { batches: 0, signals: 0, errors: 0, lastError: null as string | null, lastMs: null as number | null, lastBatch: null as AiHealth['lastBatch'] };
+  const staleAfterMs = o.staleAfterMs ?? 90_000;
+  const stats = { batches: 0, signals: 0, errors: 0, staleBatches: 0, staleRows: 0, lastError: null as string | null, lastMs: null as number | null, lastBatch: null as AiHealth['lastBatch'] };
+  let staleSince: number | null = null;
   let resolveExit!: (e: Exit) => void;
   const exited = new Promise<Exit>((r) => (resolveExit = r));
   // Serialises batches, reloads and predictions: a batch never runs on a released session.
@@ -168,7 +175,17 @@ export async function startAiBrain(o: AiBrainOptions): Promise<AiBrain> {
     const all = [...items.values()].flat();
     const rows = [...items.values()].map((list) => list[list.length - 1]!.msg);
     const resolved = rows.flatMap((r) => logic.observe(core, rowOf(r)));
-    const ready = rows.filter((r) => r.ready && r.features.length > 0 && r.window.length > 0);
+    const stale = clock.now() - ts > staleAfterMs;
+    const ready = stale ? [] : rows.filter((r) => r.ready && r.features.length > 0 && r.window.length > 0);
+    if (stale) {
+      stats.staleBatches += 1;
+      stats.staleRows += rows.length;
+      if (!staleSince) log.info({ interval, ts, rows: rows.length, ageMs: clock.now() - ts }, 'stale candle closes (warm-up or backlog): observed for labels, no inference and no signals');
+      staleSince ??= ts;
+    } else if (staleSince) {
+      log.info({ skippedBatches: stats.staleBatches, from: staleSince, to: ts }, 'caught up with live candle closes');
+      staleSince = null;
+    }
     const set = models!;
     let why: { kind: ModelProblem; reason: string } | null = set.problem;
     const head = set.champion[0];
@@ -192,7 +209,7 @@ export async function startAiBrain(o: AiBrainOptions): Promise<AiBrain> {
       return ok.success ? ok.data : logic.fallbackSignal(core, row, policy, `invalid model signal: ${ok.error.issues[0]?.message ?? '?'}`);
     });
     await publishSignals(bus, signals);
-    await setFallback(why, 'batch');
+    if (!stale) await setFallback(why, 'batch');
     const now = clock.now();
     const key = `${interval}:${ts}:${rows[0]?.symbol ?? ''}`;
     for (const m of set.shadow) {
@@ -202,7 +219,7 @@ export async function startAiBrain(o: AiBrainOptions): Promise<AiBrain> {
     const sides = why ? '' : signals.map((s) => s.side[0]).join('');
     const ref = head?.reference ?? null;
     const bins = ref && ready.length ? logic.countBins(ref, ready.map((r) => r.features)) : null;
-    await publish(bus, targets.supervisor, { type: 'observe', ts, sides, rows: ready.length, bins, latencyMs: inf.ms, calls: inf.calls, errors: inf.errors }, `ai:obs:${key}`);
+    if (!stale) await publish(bus, targets.supervisor, { type: 'observe', ts, sides, rows: ready.length, bins, latencyMs: inf.ms, calls: inf.calls, errors: inf.errors }, `ai:obs:${key}`);
     const ens = resolved.filter((r) => r.probs[logic.ENSEMBLE]);
     if (ens.length) {
       const sum = ens.reduce((a, r) => { const l = logic.lossOf(r.probs[logic.ENSEMBLE]!, r.label); return { logLoss: a.logLoss + l.logLoss, brier: a.brier + l.brier }; }, { logLoss: 0, brier: 0 });
@@ -288,7 +305,7 @@ export async function startAiBrain(o: AiBrainOptions): Promise<AiBrain> {
     health: () => ({
       loaded: !!models && models.champion.length > 0 && !models.problem, champion: models?.champion.map((m) => m.id) ?? [], shadow: models?.shadow.map((m) => m.id) ?? [],
       fallback: fallback ? { kind: fallback.kind, reason: fallback.reason, policy: fallback.policy, rule: fallback.rule, since: fallback.since } : null,
-      shadowProblems: models?.shadowProblems ?? [], lastInferenceMs: stats.lastMs, lastBatch: stats.lastBatch, batches: stats.batches, signals: stats.signals, errors: stats.errors, lastError: stats.lastError,
+      shadowProblems: models?.shadowProblems ?? [], lastInferenceMs: stats.lastMs, lastBatch: stats.lastBatch, batches: stats.batches, signals: stats.signals, staleBatches: stats.staleBatches, staleRows: stats.staleRows, errors: stats.errors, lastError: stats.lastError,
     }),
     models: () => {
       const w = logic.weights(core);

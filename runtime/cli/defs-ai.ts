@@ -121,7 +121,7 @@ export function aiChildSpecs(o: AiChildrenOptions): ChildSpec[] {
       id: 'brain',
       start: async () => {
         if (cfg.ai.seed) await seedRegistry(bus, { now: o.clock.now(), policy: cfg.ai.seedPolicy });
-        const brain = await startAiBrain({ bus, clock: o.clock, logger, logic: aiLogic as AiLogic<unknown>, ai: cfg.ai, fallbackRule: cfg.signals.fallbackRule, ...(o.metrics ? { metrics: o.metrics } : {}) });
+        const brain = await startAiBrain({ bus, clock: o.clock, logger, logic: aiLogic as AiLogic<unknown>, ai: cfg.ai, fallbackRule: cfg.signals.fallbackRule, staleAfterMs: cfg.signals.staleAfterMs, ...(o.metrics ? { metrics: o.metrics } : {}) });
         links.brain = brain;
         return brain;
       },

@@ -28,7 +28,7 @@ export function symbolTargets(o: { cfg: Config; venue: string; links: VenueLinks
   // they settle in-flight orders sooner, which the 5 s stop rule needs.)
   const order = { processingWindowMs: 5_000 * (o.host.clock.speed ?? 1) };
   const defs = {
-    symbols: symbolDef({ venue, interval: cfg.market.intervals[0]!, signalSource: cfg.signals.source, fallbackRule: cfg.signals.fallbackRule }),
+    symbols: symbolDef({ venue, interval: cfg.market.intervals[0]!, signalSource: cfg.signals.source, fallbackRule: cfg.signals.fallbackRule, staleSignalMs: cfg.signals.staleAfterMs }),
     orders: ordersDef({ venue, maxNotional: cfg.risk.maxIntentNotional, order }),
     positions: positionDef({ venue, rules: (sym) => links.rules.get(sym) }),
   };

@@ -141,6 +141,13 @@ export const ConfigSchema = z.strictObject({
       source: z.enum(['fallback', 'ai']).default('ai'),
       /** @default momentum */
       fallbackRule: z.enum(['momentum', 'rsi']).default('momentum'),
+      /**
+       * A candle close older than this (ms) gets no signal, from the AI brain or the fallback rule:
+       * it is still observed (features, labels). The warm-up history of every symbol at start, or a
+       * backlog after an outage, would otherwise flood the pipeline with signals the risk brain can
+       * only deny as stale, while the live closes wait behind them. @default 90000
+       */
+      staleAfterMs: z.number().int().positive().default(90_000),
     })
     .prefault({}),
   reconcile: z

@@ -37,7 +37,9 @@ export interface NodeProcess extends AsyncDisposable {
 
 /** Starts `qt up` as a real process (the way systemd would), logging to a buffer. */
 export function startQtNode(args: string[], env: Record<string, string> = {}): NodeProcess {
-  const proc = spawn(process.execPath, [QT_BIN, 'up', ...args], { env: { ...process.env, QT_OPS__HTTP__PORT: '0', QT_CONSOLE__WEB__PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // QTDEV_NODE_ARGS: extra node flags for the spawned node (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
+  const nodeArgs = (process.env.QTDEV_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, QT_BIN, 'up', ...args], { env: { ...process.env, QT_OPS__HTTP__PORT: '0', QT_CONSOLE__WEB__PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += String(d)));
   proc.stderr!.on('data', (d) => (out += String(d)));

@@ -25,7 +25,7 @@ import { InjectedCrash, RuntimeError } from '../errors.js';
 import type { Bus } from '../nats/index.js';
 import { OrderRefusedError } from '../venues/binance/errors.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
-import { createOrderPacer, type PacerOptions } from './pacer.js';
+import { createOrderPacer, type PacePriority, type PacerOptions } from './pacer.js';
 
 export type WorkerExit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: Error };
 
@@ -63,6 +63,12 @@ export interface ExecutorOptions {
    * executed later would be a live order nobody tracks. @default 4000
    */
   maxPlaceAgeMs?: number;
+  /**
+   * An entry still waiting for order capacity this long after its command was stored is refused
+   * (not sent): the risk verdict and the price it was sized at are that old. Protective orders are
+   * never refused for waiting. @default 10000
+   */
+  maxEntryWaitMs?: number;
   /** Order-count pacing, protective orders first (runtime/trading/pacer.ts). @default Binance's limits × 0.8 */
   pacer?: PacerOptions;
 }
@@ -71,6 +77,12 @@ const ExecSchema = z.strictObject({
   op: z.enum(['place', 'cancel', 'query']),
   command: z.union([OrderCommandSchema, z.strictObject({ clientOrderId: z.string().min(1), symbol: z.string() })]),
 });
+
+/** Pacing tier of a new order: stop-losses and market exits first, then take-profits, then entries. */
+export function paceTier(c: SubmitCommand): PacePriority {
+  if (!c.reduceOnly && !c.closePosition) return 'entry';
+  return c.orderType === 'STOP_MARKET' || c.orderType === 'TRAILING_STOP_MARKET' || c.orderType === 'MARKET' ? 'stop' : 'reduce';
+}
 
 /** Venue view of an order → the report the orders actor consumes. */
 export function orderReport(o: VenueOrder, source: VenueReport['source'], ts: number): VenueReport {
@@ -157,12 +169,15 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
     }
   }
 
-  async function execute(m: JsMsg, op: 'place' | 'cancel' | 'query', cmd: { clientOrderId: string; symbol: string }, submit?: SubmitCommand): Promise<VenueReport | undefined> {
+  async function execute(m: JsMsg, receivedAt: number, op: 'place' | 'cancel' | 'query', cmd: { clientOrderId: string; symbol: string }, submit?: SubmitCommand): Promise<VenueReport | undefined> {
     const now = () => clock.now();
     const base = { type: 'report' as const, clientOrderId: cmd.clientOrderId, symbol: cmd.symbol, executedQty: 0, avgPrice: 0 };
     counts[op]++;
     if (op === 'place') {
-      const age = Date.now() - m.info.timestampNanos / 1e6;
+      // Age when it reached this executor: a command replayed after a restart. Time spent queued
+      // here behind its symbol's earlier commands or the pacer is ours, and does not count.
+      const stored = m.info.timestampNanos / 1e6;
+      const age = receivedAt - stored;
       if (age > (o.maxPlaceAgeMs ?? 4_000)) {
         counts.notSent++;
         log.warn({ clientOrderId: cmd.clientOrderId, ageMs: Math.round(age) }, 'stale place command refused (not sent)');
@@ -171,7 +186,14 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
       try {
         // Queries of this symbol wait in its chain behind this place, so pacing cannot let a
         // NOT_FOUND overtake it; a stop or take-profit goes ahead of every waiting entry.
-        await pacer.acquire(submit!.reduceOnly || submit!.closePosition ? 'protect' : 'entry');
+        const tier = paceTier(submit!);
+        await pacer.acquire(tier);
+        const waited = Date.now() - stored;
+        if (tier === 'entry' && waited > (o.maxEntryWaitMs ?? 10_000)) {
+          counts.notSent++;
+          log.warn({ clientOrderId: cmd.clientOrderId, waitedMs: Math.round(waited) }, 'entry waited too long for order capacity; refused (not sent)');
+          return { ...base, source: 'rest', status: 'REJECTED', reason: `not sent: entry waited ${Math.round(waited)} ms for order capacity (protective orders go first)`, code: 0, ts: now() };
+        }
         const r = await retrying(m, `place ${cmd.clientOrderId}`, () => venue.placeOrder(toRequest(submit!)));
         if (r.ok) return orderReport(r.value, 'rest', now());
         counts.notSent++;
@@ -198,7 +220,7 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
     return orderReport(r.value, op === 'cancel' ? 'rest' : 'query', now());
   }
 
-  async function handle(m: JsMsg): Promise<void> {
+  async function handle(m: JsMsg, receivedAt: number): Promise<void> {
     let parsed: z.infer<typeof ExecSchema>;
     try {
       const r = ExecSchema.safeParse(decode(m.data));
@@ -218,7 +240,7 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
     }
     const cmd = parsed.command;
     const submit = 'type' in cmd && cmd.type === 'submit' ? cmd : undefined;
-    const report = await execute(m, parsed.op, cmd, submit);
+    const report = await execute(m, receivedAt, parsed.op, cmd, submit);
     if (report) {
       await publishReport(bus, report);
       counts.reports++;
@@ -245,8 +267,9 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
       if (ended) return;
       // Per symbol in order (a query never overtakes its place); symbols run in parallel.
       const symbol = m.subject.split('.')[2] ?? '';
+      const receivedAt = Date.now();
       counts.pending++;
-      const next = (chains.get(symbol) ?? Promise.resolve()).then(() => (ended ? undefined : handle(m))).finally(() => counts.pending--);
+      const next = (chains.get(symbol) ?? Promise.resolve()).then(() => (ended ? undefined : handle(m, receivedAt))).finally(() => counts.pending--);
       chains.set(symbol, next.catch(() => undefined));
       next.catch((e: unknown) => (e instanceof Abandoned ? undefined : fail(e)));
     },

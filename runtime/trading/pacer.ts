@@ -3,11 +3,15 @@
  * minute per account), protective orders first. Without it, a burst of entries across many symbols
  * earns -1015 (too many new orders) for everyone, and a stop waits behind other symbols' entries,
  * retried with backoff until it is given up: the position sits unprotected. With it the venue is
- * never asked for more than the limits allow, and a stop or take-profit (reduce-only or
- * close-position) always goes ahead of any waiting entry.
+ * never asked for more than the limits allow, and waiting orders go out by tier: every stop (and
+ * market exit) before any take-profit, every take-profit before any entry. A burst of 100 fills
+ * brings 400 protective orders; in one FIFO tier the last stops waited behind the first symbols'
+ * take-profits for longer than the 5 s a position may stay unprotected.
  */
 
-export type PacePriority = 'protect' | 'entry';
+/** `stop`: stop-loss or market exit (takes risk off); `reduce`: take-profit; `entry`: adds risk. */
+export type PacePriority = 'stop' | 'reduce' | 'entry';
+const TIERS: readonly PacePriority[] = ['stop', 'reduce', 'entry'];
 
 export interface PacerOptions {
   /** Windows of [max orders, window ms]; each must hold. @default [[240, 10_000], [1_000, 60_000]] (80 % of Binance's) */
@@ -17,10 +21,10 @@ export interface PacerOptions {
 }
 
 export interface OrderPacer {
-  /** Resolves when one more order may be sent; `protect` waiters are served before any `entry`. */
+  /** Resolves when one more order may be sent; a waiter of a higher tier is always served first. */
   acquire(priority: PacePriority): Promise<void>;
   /** Waiting orders, by priority. */
-  waiting(): { protect: number; entry: number };
+  waiting(): Record<PacePriority, number>;
   /** Rejects every waiter (executor stopping). */
   close(reason: Error): void;
 }
@@ -31,7 +35,7 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
   const longest = Math.max(...windows.map(([, ms]) => ms));
   // Send times within the longest window, oldest first.
   const sent: number[] = [];
-  const queues: Record<PacePriority, Array<{ resolve: () => void; reject: (e: Error) => void }>> = { protect: [], entry: [] };
+  const queues: Record<PacePriority, Array<{ resolve: () => void; reject: (e: Error) => void }>> = { stop: [], reduce: [], entry: [] };
   let timer: NodeJS.Timeout | undefined;
   let closed: Error | undefined;
 
@@ -49,8 +53,9 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
   const pump = () => {
     timer = undefined;
     for (;;) {
-      const next = queues.protect[0] ? queues.protect : queues.entry[0] ? queues.entry : undefined;
-      if (!next) return;
+      const tier = TIERS.find((t) => queues[t].length > 0);
+      if (!tier) return;
+      const next = queues[tier];
       const t = now();
       const wait = waitMs(t);
       if (wait > 0) {
@@ -70,11 +75,11 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
         if (!timer) pump();
       });
     },
-    waiting: () => ({ protect: queues.protect.length, entry: queues.entry.length }),
+    waiting: () => ({ stop: queues.stop.length, reduce: queues.reduce.length, entry: queues.entry.length }),
     close(reason) {
       closed = reason;
       if (timer) clearTimeout(timer);
-      for (const q of [queues.protect, queues.entry]) for (const w of q.splice(0)) w.reject(reason);
+      for (const t of TIERS) for (const w of queues[t].splice(0)) w.reject(reason);
     },
   };
 }

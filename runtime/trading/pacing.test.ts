@@ -1,10 +1,10 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { subjects, type SubmitCommand } from '../../protocols/index.js';
+import { STREAMS, subjects, type SubmitCommand, type VenueReport } from '../../protocols/index.js';
 import { createLiveClock } from '../clock/index.js';
 import { encode } from '../codec.js';
 import { natsEnv } from '../testing/nats-env.js';
-import { until } from '../testing/wait.js';
+import { readStream, until } from '../testing/wait.js';
 import { startVenueEnv } from '../venues/binance/testkit.js';
 import { startExecutor } from './index.js';
 
@@ -45,7 +45,34 @@ describe('executor order pacing (sim venue over HTTP, real NATS)', () => {
       expect(entries.slice(0, 3).every((e) => at(e.clientOrderId) - at('entry-eth-1') < 1_500)).toBe(true);
       expect(at('entry-eth-4') - at('entry-eth-1')).toBeGreaterThanOrEqual(1_490);
       // Nothing was refused for rate: the venue never saw more than the budget.
-      expect(executor.info()).toMatchObject({ notSent: 0, pacing: { protect: 0, entry: 0 } });
+      expect(executor.info()).toMatchObject({ notSent: 0, pacing: { stop: 0, reduce: 0, entry: 0 } });
+    } finally {
+      await executor.stop();
+    }
+  }, 30_000);
+
+  it('an entry that waited past maxEntryWaitMs for budget is refused, not sent; a stop that waited as long is still sent', async () => {
+    await using env = await natsEnv();
+    await using venueEnv = await startVenueEnv();
+    const executor = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }), pacer: { windows: [[1, 2_000]] }, maxEntryWaitMs: 500 });
+    try {
+      const place = (c: SubmitCommand) => env.bus.js.publish(subjects.order(c.symbol, 'exec'), encode({ op: 'place', command: c }), { msgID: `exec:${c.clientOrderId}` });
+      const venueOrder = (cid: string) => venueEnv.sim.engine.history().orders.find((x) => x.clientOrderId === cid);
+      await place(submit('BTCUSDT', 'open-btc', { qty: 0.002 }));
+      await until(() => venueOrder('open-btc')?.status === 'FILLED', 'position open');
+      // The budget (1 per 2 s) is spent: both wait about 2 s, the stop first.
+      const mark = Number(venueEnv.sim.engine.premiumIndex('BTCUSDT').markPrice);
+      await place(submit('ETHUSDT', 'late-eth', { qty: 0.002, intentId: 'late-eth' }));
+      await place(submit('BTCUSDT', 'stop-btc', { leg: 'sl', side: 'SELL', orderType: 'STOP_MARKET', qty: 0.002, stopPrice: Math.round(mark * 0.9), reduceOnly: true, workingType: 'MARK_PRICE' }));
+      await until(() => venueOrder('stop-btc'), 'the stop at the venue', 10_000);
+      const reports = await until(async () => {
+        const r = (await readStream<VenueReport>(env.bus, STREAMS.orders, subjects.order('ETHUSDT', 'report'))).map((x) => x.data);
+        return r.length ? r : null;
+      }, 'the entry refused', 10_000);
+      expect(reports).toEqual([expect.objectContaining({ clientOrderId: 'late-eth', status: 'REJECTED', reason: expect.stringMatching(/^not sent: entry waited \d+ ms for order capacity/) })]);
+      expect(venueOrder('late-eth')).toBeUndefined();
+      expect(venueOrder('stop-btc')!.status).toBe('NEW');
+      expect(executor.info()).toMatchObject({ notSent: 1 });
     } finally {
       await executor.stop();
     }
