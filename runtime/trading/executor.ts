@@ -53,7 +53,7 @@ export interface ExecutorOptions {
   retryMaxMs?: number;
   /** A new consumer starts this far back, so commands emitted just before the first start run. @default 60000 */
   replayWindowMs?: number;
-  /** @default 512 */
+  /** Commands held at once (queued per symbol and for order capacity). @default 20000 */
   maxAckPending?: number;
   /** @default 30 */
   ackWaitSec?: number;
@@ -136,6 +136,8 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
   const exited = new Promise<WorkerExit>((r) => (resolveExit = r));
   let ended = false;
   const chains = new Map<string, Promise<void>>();
+  const held = new Set<JsMsg>();
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
   const counts = { place: 0, cancel: 0, query: 0, reports: 0, dlq: 0, notSent: 0, pending: 0 };
   const pacer = createOrderPacer(o.pacer);
 
@@ -143,6 +145,7 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
     if (ended) return;
     ended = true;
     pacer.close(new Abandoned('executor stopping'));
+    clearInterval(keepAlive);
     void sub?.stop();
     if (e.kind === 'crash') log.warn({ err: e.error }, 'executor crashed');
     resolveExit(e);
@@ -248,7 +251,12 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
     m.ack();
   }
 
+  const maxAckPending = o.maxAckPending ?? 20_000;
+  const ackWaitMs = (o.ackWaitSec ?? 30) * 1_000;
   const existing = await bus.jsm.consumers.info(STREAMS.orders, durable).catch(() => undefined);
+  if (existing && existing.config.max_ack_pending !== maxAckPending) {
+    await bus.jsm.consumers.update(STREAMS.orders, durable, { max_ack_pending: maxAckPending });
+  }
   if (!existing) {
     await bus.jsm.consumers.add(STREAMS.orders, {
       durable_name: durable,
@@ -256,20 +264,28 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.StartTime,
       opt_start_time: new Date(clock.now() - (o.replayWindowMs ?? 60_000)).toISOString(),
-      max_ack_pending: o.maxAckPending ?? 512,
-      ack_wait: nanos((o.ackWaitSec ?? 30) * 1_000),
+      max_ack_pending: maxAckPending,
+      ack_wait: nanos(ackWaitMs),
     });
   }
   const consumer = await bus.js.consumers.get(STREAMS.orders, durable);
+  // Commands queued here (behind their symbol's earlier ones, or for order capacity) are still
+  // being worked on: without this the server redelivers them after ack_wait, and the copy is
+  // judged by its age while the original is about to be sent.
+  keepAlive = setInterval(() => {
+    for (const m of held) m.working();
+  }, Math.max(100, ackWaitMs / 3));
+  keepAlive.unref();
   const sub: ConsumerMessages = await consumer.consume({
-    max_messages: o.maxAckPending ?? 512,
+    max_messages: Math.min(maxAckPending, 1_000),
     callback: (m) => {
       if (ended) return;
       // Per symbol in order (a query never overtakes its place); symbols run in parallel.
       const symbol = m.subject.split('.')[2] ?? '';
       const receivedAt = Date.now();
       counts.pending++;
-      const next = (chains.get(symbol) ?? Promise.resolve()).then(() => (ended ? undefined : handle(m, receivedAt))).finally(() => counts.pending--);
+      held.add(m);
+      const next = (chains.get(symbol) ?? Promise.resolve()).then(() => (ended ? undefined : handle(m, receivedAt))).finally(() => (counts.pending--, held.delete(m)));
       chains.set(symbol, next.catch(() => undefined));
       next.catch((e: unknown) => (e instanceof Abandoned ? undefined : fail(e)));
     },

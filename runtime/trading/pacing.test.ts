@@ -51,6 +51,27 @@ describe('executor order pacing (sim venue over HTTP, real NATS)', () => {
     }
   }, 30_000);
 
+  it('a command held for order capacity longer than ack_wait is not redelivered: one place per order', async () => {
+    await using env = await natsEnv();
+    await using venueEnv = await startVenueEnv();
+    const executor = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }), pacer: { windows: [[1, 3_000]] }, ackWaitSec: 1 });
+    try {
+      const place = (c: SubmitCommand) => env.bus.js.publish(subjects.order(c.symbol, 'exec'), encode({ op: 'place', command: c }), { msgID: `exec:${c.clientOrderId}` });
+      const venueOrder = (cid: string) => venueEnv.sim.engine.history().orders.find((x) => x.clientOrderId === cid);
+      await place(submit('BTCUSDT', 'open-btc', { qty: 0.002 }));
+      await until(() => venueOrder('open-btc')?.status === 'FILLED', 'position open');
+      const mark = Number(venueEnv.sim.engine.premiumIndex('BTCUSDT').markPrice);
+      await place(submit('BTCUSDT', 'stop-btc', { leg: 'sl', side: 'SELL', orderType: 'STOP_MARKET', qty: 0.002, stopPrice: Math.round(mark * 0.9), reduceOnly: true, workingType: 'MARK_PRICE' }));
+      await until(() => venueOrder('stop-btc'), 'the stop at the venue', 10_000);
+      await new Promise((r) => setTimeout(r, 1_500)); // time for a redelivery to show up
+      expect(executor.info()).toMatchObject({ place: 2, notSent: 0, pending: 0 });
+      const reports = (await readStream<VenueReport>(env.bus, STREAMS.orders, subjects.order('BTCUSDT', 'report'))).map((x) => x.data);
+      expect(reports.filter((r) => r.clientOrderId === 'stop-btc').map((r) => r.status)).toEqual(['NEW']);
+    } finally {
+      await executor.stop();
+    }
+  }, 30_000);
+
   it('an entry that waited past maxEntryWaitMs for budget is refused, not sent; a stop that waited as long is still sent', async () => {
     await using env = await natsEnv();
     await using venueEnv = await startVenueEnv();
