@@ -80,11 +80,14 @@ export class WeightBudget {
 
   /**
    * Waits (on the clock) until `weight` fits, then charges it. Throws RateLimitedError when the
-   * wait would exceed `maxWaitMs`, so callers never hang behind a long ban.
+   * wait would exceed `maxWaitMs`, so callers never hang behind a long ban. `reserve` (the order
+   * path: a stop's reference mark, status queries, cancels) may use the share above the safety
+   * ratio that market data never gets: at 500 symbols the warm-up klines spent the paced budget
+   * and every stop waited a minute for its reference mark.
    */
-  async acquire(weight: number, isOrder: boolean): Promise<void> {
+  async acquire(weight: number, isOrder: boolean, reserve = false): Promise<void> {
     for (;;) {
-      const wait = this.#waitFor(weight, isOrder);
+      const wait = this.#waitFor(weight, isOrder, reserve);
       if (wait <= 0) {
         this.#used += weight;
         return;
@@ -107,13 +110,13 @@ export class WeightBudget {
     }
   }
 
-  #waitFor(weight: number, isOrder: boolean): number {
+  #waitFor(weight: number, isOrder: boolean, reserve: boolean): number {
     const now = this.clock.now();
     const paused = Math.max(this.#pausedUntil, isOrder ? this.#ordersPausedUntil : 0);
     if (now < paused) return paused - now;
     this.#roll();
     // Orders weigh 0 here; they are never held back by market-data polling.
-    if (weight > 0 && this.#used + weight > this.limit * this.safetyRatio) return this.untilNextMinute();
+    if (weight > 0 && this.#used + weight > this.limit * (reserve ? 1 : this.safetyRatio)) return this.untilNextMinute();
     return 0;
   }
 }

@@ -53,9 +53,10 @@ export function createMarketData(o: { rest: Rest; clock: Clock; venue: string; b
     return p;
   };
 
-  // Order checks read the mark through the account breaker: a market-data outage must not block stops.
+  // Order checks read the mark through the account breaker and the reserved weight: neither a
+  // market-data outage nor market-data polling may hold a stop back.
   const markPrice = async (symbol: string, breaker: 'market' | 'account' = 'market'): Promise<MarkTick> => {
-    const w = await o.rest.call<WirePremiumIndex>({ breaker, weight: 1, retry: 'idempotent', what: 'premiumIndex' }, (ex) =>
+    const w = await o.rest.call<WirePremiumIndex>({ breaker, weight: 1, retry: 'idempotent', what: 'premiumIndex', reserve: breaker === 'account' }, (ex) =>
       ex.fapiPublicGetPremiumIndex({ symbol }),
     );
     const t: MarkTick = { venue: o.venue, symbol: w.symbol, ts: w.time, markPrice: num(w.markPrice), fundingRate: num(w.lastFundingRate) };

@@ -27,6 +27,8 @@ export interface CallSpec {
   retry: RetryPolicy;
   /** Use the order client (shorter timeout) and the order pause of -1015. */
   order?: boolean;
+  /** Part of placing, settling or cancelling an order: may use the weight kept back from market data. */
+  reserve?: boolean;
   /** For logs only. */
   what: string;
 }
@@ -114,7 +116,7 @@ export function createRest(o: RestOptions): Rest {
     async call<T>(spec: CallSpec, fn: (ex: binanceusdm) => Promise<unknown>): Promise<T> {
       const ex = spec.order ? orders : data;
       for (let attempt = 1; ; attempt++) {
-        await o.budget.acquire(spec.weight, spec.order === true);
+        await o.budget.acquire(spec.weight, spec.order === true, spec.reserve === true);
         try {
           return (await o.breakers.run(spec.breaker, () => fn(ex))) as T;
         } catch (raw) {
