@@ -6,6 +6,9 @@ const C = WINDOW_SPEC.channels.length;
 const CLIP = FEATURE_PARAMS.clip;
 const clip = (x: number): number => (x > CLIP ? CLIP : x < -CLIP ? -CLIP : Number.isFinite(x) ? x : 0);
 
+/** Scratch for the returns of one call (synchronous use only): this runs per symbol per candle. */
+const rets = new Float64Array(W);
+
 /**
  * The temporal model's input from the ring buffers (needs W+1 closes and W volumes).
  * Returns are divided by their window RMS so the model sees shape, not the volatility level
@@ -14,7 +17,6 @@ const clip = (x: number): number => (x > CLIP ? CLIP : x < -CLIP ? -CLIP : Numbe
  * order, so a restored state reproduces it exactly.
  */
 export function windowFeatures(closes: Ring, volumes: Ring): Float32Array {
-  const rets = new Float64Array(W);
   let ss = 0;
   let vsum = 0;
   for (let t = 0; t < W; t++) {

@@ -90,7 +90,11 @@ export const regimeMachine = setup({
       // copying all symbols' entries for every features message dominated wide backtests.
       const symbols = context.symbols;
       if (!prev) keysOf(symbols).push(event.symbol);
-      symbols[event.symbol] = { ...next, lastTs: event.ts, published };
+      // A literal rather than `{ ...next, lastTs, published }`: same keys in the same order, one object.
+      symbols[event.symbol] = {
+        label: next.label, candidate: next.candidate, streak: next.streak, baseAtr: next.baseAtr, baseBb: next.baseBb, bars: next.bars,
+        trend: next.trend, volRatio: next.volRatio, atrNorm: next.atrNorm, lastTs: event.ts, published,
+      };
       const live = liveScratch;
       live.length = 0;
       const since = event.ts - context.staleMs;
