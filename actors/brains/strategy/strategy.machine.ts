@@ -164,9 +164,14 @@ export const strategyMachine = setup({
       const live = event.qty > 0 && event.state !== 'flat' && event.state !== 'closed';
       if (live) open[event.symbol] = event.qty * event.price;
       else delete open[event.symbol];
-      // Once a position carries the intent, its exposure is counted as open, not pending.
-      const pending = { ...context.pending };
-      if (event.intentId) delete pending[event.intentId];
+      // Once a position carries the intent, its exposure is counted as open, not pending. Copied
+      // only when that removes something: most position updates carry no pending intent, and a
+      // table of intent ids is a hash table that is slow to copy.
+      let pending = context.pending;
+      if (event.intentId && Object.hasOwn(pending, event.intentId)) {
+        pending = { ...pending };
+        delete pending[event.intentId];
+      }
       enqueue.assign({ open, pending, timers: nextExpiry(pending, context.timers) });
     }),
     onTimer: enqueueActions(({ context, event, enqueue }) => {
