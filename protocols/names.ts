@@ -44,30 +44,67 @@ export function path(value: string): string {
   return value.split('.').map(token).join('.');
 }
 
+/**
+ * Subjects are built per message on hot paths (a replay builds millions) from a few values per
+ * symbol: these builders remember what they built, up to a bound, so each subject is checked and
+ * joined once and routing sees the same, already hashed, string every time. A builder that throws
+ * remembers nothing.
+ */
+const MEMO_MAX = 50_000;
+
+function memo1(build: (a: string) => string): (a: string) => string {
+  const known = new Map<string, string>();
+  return (a) => {
+    let s = known.get(a);
+    if (s === undefined) {
+      s = build(a);
+      if (known.size < MEMO_MAX) known.set(a, s);
+    }
+    return s;
+  };
+}
+
+function memo2(build: (a: string, b: string) => string): (a: string, b: string) => string {
+  const known = new Map<string, Map<string, string>>();
+  return (a, b) => {
+    let inner = known.get(a);
+    if (!inner) {
+      inner = new Map();
+      if (known.size < MEMO_MAX) known.set(a, inner);
+    }
+    let s = inner.get(b);
+    if (s === undefined) {
+      s = build(a, b);
+      if (inner.size < MEMO_MAX) inner.set(b, s);
+    }
+    return s;
+  };
+}
+
 export const subjects = {
   market: (venue: string, symbol: string, kind: string) => `qt.md.${token(venue)}.${token(symbol)}.${path(kind)}`,
   marketAll: 'qt.md.>',
   /** One kind of every symbol of a venue, e.g. `qt.md.sim.*.candle.1m` (benchmarks read candle closes this way). */
   marketEach: (venue: string, kind: string) => `qt.md.${token(venue)}.*.${path(kind)}`,
-  signal: (symbol: string) => `qt.signal.${token(symbol)}`,
+  signal: memo1((symbol) => `qt.signal.${token(symbol)}`),
   signalAll: 'qt.signal.>',
   /** Regime of a symbol (or `MARKET`), beside its signals so the strategy reads both on one consumer. */
-  regime: (symbol: string) => `qt.signal.${token(symbol)}.regime`,
+  regime: memo1((symbol) => `qt.signal.${token(symbol)}.regime`),
   /** Feature vectors from symbol actors to the AI brain (stream QT_SIGNALS). */
-  features: (venue: string, symbol: string) => `qt.features.${token(venue)}.${token(symbol)}`,
+  features: memo2((venue, symbol) => `qt.features.${token(venue)}.${token(symbol)}`),
   featuresAll: 'qt.features.>',
   /** Universe changes and 24h tickers of a venue (stream QT_MARKET). */
   universe: (venue: string) => `qt.md.${token(venue)}._universe.changes`,
   tickers: (venue: string) => `qt.md.${token(venue)}._tickers.24h`,
-  intent: (symbol: string) => `qt.intent.${token(symbol)}`,
+  intent: memo1((symbol) => `qt.intent.${token(symbol)}`),
   intentAll: 'qt.intent.>',
-  order: (symbol: string, event: string) => `qt.order.${token(symbol)}.${token(event)}`,
+  order: memo2((symbol, event) => `qt.order.${token(symbol)}.${token(event)}`),
   orderAll: 'qt.order.>',
   /** One event kind of every symbol, e.g. `qt.order.*.exec` for the executor's single filter subject. */
   orderEach: (event: string) => `qt.order.*.${token(event)}`,
-  position: (symbol: string, event: string) => `qt.position.${token(symbol)}.${token(event)}`,
+  position: memo2((symbol, event) => `qt.position.${token(symbol)}.${token(event)}`),
   positionAll: 'qt.position.>',
-  journal: (kind: string) => `qt.journal.${path(kind)}`,
+  journal: memo1((kind) => `qt.journal.${path(kind)}`),
   journalAll: 'qt.journal.>',
   supervision: (nodePath: string, event: string) => `qt.sup.${path(nodePath)}.${token(event)}`,
   supervisionAll: 'qt.sup.>',

@@ -44,6 +44,10 @@ export type SymbolEvent =
 
 const HOUR = 3_600_000;
 
+/** Output buffers of the feature update, copied out by `plain` at once (synchronous use only). */
+const scratch = { vector: new Float32Array(FEATURE_SPEC.size), window: new Float32Array(FEATURE_SPEC.windowSize) };
+const SPEC = FEATURE_SPEC.hash.slice(0, 16);
+
 /** A typed array as a plain array. `Array.from` walks the iterator, one result object per value, on every candle. */
 function plain(xs: Float32Array): number[] {
   const out = new Array<number>(xs.length);
@@ -76,7 +80,7 @@ export const symbolMachine = setup({
       // snapshot serialisable and avoids a copy per candle (the hot path of backtests).
       const feat = context.feat;
       const mark = c.markPrice !== undefined ? { markPrice: c.markPrice, fundingRate: c.fundingRate ?? 0 } : undefined;
-      const out = update(feat, c, mark);
+      const out = update(feat, c, mark, scratch);
       const step = INTERVAL_MS[context.interval];
       const gap = context.lastOpenTime !== null && c.openTime > context.lastOpenTime + step ? 1 : 0;
       const closesHour = (c.closeTime + 1) % HOUR === 0 || step >= HOUR;
@@ -88,7 +92,7 @@ export const symbolMachine = setup({
         msgId: `feat:${context.venue}:${context.symbol}:${context.interval}:${c.openTime}`,
         data: {
           venue: context.venue, symbol: context.symbol, interval: context.interval, ts: c.closeTime, close: c.close,
-          ready: out.ready, spec: FEATURE_SPEC.hash.slice(0, 16), features: plain(out.vector), window: plain(out.window), atr: out.atr,
+          ready: out.ready, spec: SPEC, features: plain(out.vector), window: plain(out.window), atr: out.atr,
         },
       });
       // Warm-up history and backlogs: features (the AI brain observes them), but no signal to act on.

@@ -60,5 +60,7 @@ export function stepSmoother(obj: Smoother, period: number, snap: SmootherSnap, 
   const inner = obj as unknown as Internals;
   snap.result = inner.result ?? null;
   snap.prev = inner.previousResult ?? null;
-  return obj.isStable ? obj.getResultOrThrow() : null;
+  // Neither smoother can be stable on fewer inputs than its period, and before that the library
+  // answers `isStable` by throwing and catching an error (a stack trace per call): not asked then.
+  return snap.n >= period && obj.isStable ? obj.getResultOrThrow() : null;
 }

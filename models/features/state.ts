@@ -44,6 +44,12 @@ export interface FeatureOutput {
   close: number;
 }
 
+/** Caller-owned output buffers for `update` (lengths FEATURE_SPEC.size and .windowSize). */
+export interface FeatureBuffers {
+  vector: Float32Array;
+  window: Float32Array;
+}
+
 /** Thrown for a state built by another spec, or a candle older than the last one seen. */
 export class FeatureStateError extends Error {
   override name = 'FeatureStateError';
@@ -97,8 +103,10 @@ const clip = (x: number, m: number): number => (x > m ? m : x < -m ? -m : Number
 /**
  * Feed one closed candle (and the latest mark tick, if any) and get the features at its close.
  * O(1) per candle; mutates `state` in place. Candles must arrive in order, once each.
+ * With `into`, the output arrays are those buffers, overwritten (for a caller that copies them
+ * out at once, as the symbol actor does on every candle); without it they are fresh.
  */
-export function update(state: FeatureState, candle: FeatureCandle, mark?: FeatureMark): FeatureOutput {
+export function update(state: FeatureState, candle: FeatureCandle, mark?: FeatureMark, into?: FeatureBuffers): FeatureOutput {
   if (candle.openTime !== undefined && state.lastOpenTime !== null && candle.openTime <= state.lastOpenTime) {
     throw new FeatureStateError(`candle ${candle.openTime} not after ${state.lastOpenTime}`);
   }
@@ -124,9 +132,9 @@ export function update(state: FeatureState, candle: FeatureCandle, mark?: Featur
   state.count += 1;
   if (candle.openTime !== undefined) state.lastOpenTime = candle.openTime;
 
-  const vector = new Float32Array(FEATURE_SPEC.size);
+  const vector = into ? into.vector.fill(0) : new Float32Array(FEATURE_SPEC.size);
   if (state.count < WARMUP || rsi === null || atr === null || macd === null || bb === null) {
-    return { ready: false, vector, window: new Float32Array(FEATURE_SPEC.windowSize), atr, close };
+    return { ready: false, vector, window: into ? into.window.fill(0) : new Float32Array(FEATURE_SPEC.windowSize), atr, close };
   }
 
   const c = state.closes;
@@ -142,7 +150,7 @@ export function update(state: FeatureState, candle: FeatureCandle, mark?: Featur
   vector[i++] = volumeZ(state.volumes);
   vector[i++] = mark ? clip(mark.fundingRate * 1e4, P.bpsClip) : 0;
   vector[i++] = mark ? clip(Math.log(mark.markPrice / close) * 1e4, P.bpsClip) : 0;
-  return { ready: true, vector, window: windowFeatures(state.closes, state.volumes), atr, close };
+  return { ready: true, vector, window: windowFeatures(state.closes, state.volumes, into?.window), atr, close };
 }
 
 interface MacdOut {

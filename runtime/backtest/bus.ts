@@ -7,6 +7,11 @@ import { tokensMatch } from './subject-match.js';
 
 const TRUSTED = { trusted: true } as const;
 
+/** A timer of a hosted machine that came due, queued behind the messages already published. */
+class TimerDue {
+  constructor(readonly inst: Instance, readonly name: string, readonly dueAt: number) {}
+}
+
 interface Instance {
   key: string;
   def: ActorDefinition;
@@ -46,7 +51,7 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
   const routes = new Map<string, { actors: Instance[]; taps: Array<(m: Delivered) => void> }>();
   // A FIFO with a read index: `shift()` moves every queued item; this is O(1) per item and the
   // array is reset whenever it runs empty (it does after every delivery burst).
-  const queue: Array<{ kind: 'msg'; m: Delivered } | { kind: 'timer'; inst: Instance; name: string; dueAt: number }> = [];
+  const queue: Array<Delivered | TimerDue> = [];
   let head = 0;
   const next = () => {
     if (head < queue.length) return queue[head++];
@@ -101,7 +106,7 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
       const actor = createActor(def.machine, { input: def.initialInput?.(id) ?? { id } }) as Actor<AnyStateMachine>;
       const inst: Instance = { key: `${def.kind}.${id}`, def, actor, patterns: inputs.map((i) => i.subject(id).split('.')), emitted: [], timers: undefined as never };
       inst.timers = new TimerSync(clock, (name, dueAt) => {
-        queue.push({ kind: 'timer', inst, name, dueAt });
+        queue.push(new TimerDue(inst, name, dueAt));
         bus.drain();
       });
       actor.on('*', (e: EventObject) => {
@@ -125,7 +130,11 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
      */
     publish(subject: string, data: unknown, msgId?: string, headers?: Record<string, string>, o?: ParseOptions) {
       if (msgId) {
-        if (seen.has(msgId)) {
+        // One hash lookup for the check and the insert (the Set only grows when the id is new):
+        // every message pays for it. The id evicted from the ring cannot be this one, which was absent.
+        const before = seen.size;
+        seen.add(msgId);
+        if (seen.size === before) {
           stats.deduplicated++;
           return;
         }
@@ -133,10 +142,15 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
         if (old !== undefined) seen.delete(old);
         seenRing[seenAt] = msgId;
         seenAt = (seenAt + 1) % window;
-        seen.add(msgId);
       }
       stats.published++;
-      queue.push({ kind: 'msg', m: { subject, data, ...(msgId ? { msgId } : {}), ...(headers ? { headers } : {}), ...(o?.trusted ? TRUSTED : {}) } });
+      // Optional fields are set only when given (taps and dead letters see no undefined keys), by
+      // assignment rather than conditional spreads: this runs for every message.
+      const m: Delivered = { subject, data };
+      if (msgId) m.msgId = msgId;
+      if (headers) m.headers = headers;
+      if (o?.trusted) m.trusted = true;
+      queue.push(m);
       bus.drain();
     },
     /** Delivers everything queued, in order. Re-entrant publishes are queued, never recursed. */
@@ -145,11 +159,11 @@ export function createBacktestBus(clock: SimulatedClock, opts: { dedupWindow?: n
       draining = true;
       try {
         for (let item = next(); item; item = next()) {
-          if (item.kind === 'timer') {
+          if (item instanceof TimerDue) {
             send(item.inst, { type: TIMER_EVENT, name: item.name, dueAt: item.dueAt, at: clock.now() } as EventObject);
             continue;
           }
-          const m = item.m;
+          const m = item;
           const r = route(m.subject);
           for (const t of r.taps) t(m);
           for (const inst of r.actors) {

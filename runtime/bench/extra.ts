@@ -43,8 +43,10 @@ export async function benchBacktest(): Promise<Sections> {
       candle_events: bt.candleEvents, seconds: Math.round(bt.wallSeconds * 100) / 100, candle_events_per_s: bt.candlesPerSecond,
       venue_orders: bt.venueOrders, signals: 'ONNX ensemble (3 families), batched per candle close', inference_batches: bt.inferenceBatches,
       // Paired runs on 2 shared cores (medians of 3): ensemble 4.5k/s before the issue #5 work, 6.7k/s after;
-      // fallback (which also trades) 2.2k/s → 2.8k/s. What remains is spread: XState's interpreter on
-      // ~4 deliveries per candle, features math, candle validation, the engine's prints and GC.
+      // fallback (which also trades) 2.2k/s → 2.8k/s. A second, profile-led pass (dedup, regime cross-section,
+      // journal literals, subject memo, feature buffers, feed) gave ×1.2–1.5 more in both modes (paired, noisy
+      // cores). What remains is spread: XState's interpreter on ~4 deliveries per candle and the garbage it
+      // leaves (~40 % together), msgID dedup, candle validation, features math, inference, the engine's prints.
       goal: `≥ 100k/s (${bt.candlesPerSecond >= 100_000 ? 'met' : 'NOT met; floor = XState per delivery + features + candle validation + engine prints + GC'})`,
     },
   };

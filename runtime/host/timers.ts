@@ -13,7 +13,10 @@ export class TimerSync {
   ) {}
 
   sync(context: unknown): void {
-    const timers = (context && typeof context === 'object' ? (context as { timers?: Timers }).timers : undefined) ?? {};
+    const given = context && typeof context === 'object' ? (context as { timers?: Timers }).timers : undefined;
+    // Runs after every step; most machines keep no timers at all, and then there is nothing to do.
+    if (given === undefined && this.#armed.size === 0) return;
+    const timers = given ?? {};
     for (const [name, t] of this.#armed) {
       if (timers[name] !== t.dueAt) {
         this.clock.clearTimeout(t.handle);

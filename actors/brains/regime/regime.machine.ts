@@ -47,6 +47,19 @@ function update(symbol: string, ts: number, regime: Regime, volatility: number, 
   return { type: OUTPUT_EVENT, subject: subjects.regime(symbol), msgId: `regime:${symbol}:${ts}`, data };
 }
 
+// The cross-section is walked on every features message. The table is keyed by symbol and only
+// grows, so past a dozen symbols V8 keeps it as a hash table and `for…in` collects and orders its
+// keys each time; the key list is cached here instead, in insertion order (the order `for…in`
+// gives), and rebuilt from the table itself when the table is new to this cache (a restore).
+const tableKeys = new WeakMap<object, string[]>();
+function keysOf(table: RegimeContext['symbols']): string[] {
+  let keys = tableKeys.get(table);
+  if (!keys) tableKeys.set(table, (keys = Object.keys(table)));
+  return keys;
+}
+/** Reused by every message (synchronous use only): `marketRegime` only reads it. */
+const liveScratch: CrossSectionItem[] = [];
+
 const due = (p: Published | null, label: Regime, ts: number, refreshMs: number): boolean =>
   p === null || p.label !== label || ts - p.ts >= refreshMs;
 
@@ -76,10 +89,21 @@ export const regimeMachine = setup({
       // The per-symbol table is owned by this actor alone and is plain data: updated in place, as
       // copying all symbols' entries for every features message dominated wide backtests.
       const symbols = context.symbols;
-      symbols[event.symbol] = { ...next, lastTs: event.ts, published };
-      const live: CrossSectionItem[] = [];
-      for (const k in symbols) if (symbols[k]!.lastTs >= event.ts - context.staleMs) live.push(symbols[k]!);
+      if (!prev) keysOf(symbols).push(event.symbol);
+      // A literal rather than `{ ...next, lastTs, published }`: same keys in the same order, one object.
+      symbols[event.symbol] = {
+        label: next.label, candidate: next.candidate, streak: next.streak, baseAtr: next.baseAtr, baseBb: next.baseBb, bars: next.bars,
+        trend: next.trend, volRatio: next.volRatio, atrNorm: next.atrNorm, lastTs: event.ts, published,
+      };
+      const live = liveScratch;
+      live.length = 0;
+      const since = event.ts - context.staleMs;
+      for (const k of keysOf(symbols)) {
+        const s = symbols[k]!;
+        if (s.lastTs >= since) live.push(s);
+      }
       const m = marketRegime(context.market.label, live, context.params);
+      live.length = 0;
       let mPublished = context.market.published;
       if (m.regime !== 'unknown' && due(mPublished, m.regime, event.ts, context.refreshMs)) {
         enqueue.emit(update(MARKET, event.ts, m.regime, m.volatility, m.trend));

@@ -57,6 +57,12 @@ export interface StrategyContext {
 const SYMBOL = /^[A-Z0-9]{2,30}$/;
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** `{ ...data, ...extra }` for a fresh `data`, without building a third object. */
+function withExtra(data: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  for (const k in extra) data[k] = extra[k];
+  return data;
+}
+
 function journal(kind: 'signal' | 'intent', entry: Omit<JournalEntry, 'kind'>, msgId: string): OutputEvent {
   return { type: OUTPUT_EVENT, subject: subjects.journal(kind), msgId, data: { kind, ...entry } satisfies JournalEntry };
 }
@@ -98,8 +104,15 @@ export const strategyMachine = setup({
       const skip = (reason: SkipReason, detail: string, extra: Record<string, unknown>, dup = false) => {
         stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1;
         const id = `${s.symbol}:${s.ts}:${s.side}${dup ? ':dup' : ''}`;
-        enqueue.emit(journal('signal', { ...base, summary: `${s.side} ${s.symbol} skipped: ${reason}`, data: { ...sigData, decision: 'skipped', reason, detail, ...extra } }, `jrnl:signal:${id}`));
-        if (s.side !== 'HOLD' && !dup) enqueue.emit(journal('intent', { ...base, summary: `no intent for ${s.side} ${s.symbol}: ${reason}`, data: { decision: 'skipped', reason, detail, side: s.side, confidence: s.confidence, ...extra } }, `jrnl:intent:${id}`));
+        // Every signal the gate refuses passes here (most of them): the entries are written as
+        // literals in the key order the spreads gave, as spreading two objects into a third cost
+        // more than the rest of the decision.
+        const data = {
+          side: sigData.side, confidence: sigData.confidence, source: sigData.source, price: sigData.price, atr: sigData.atr,
+          interval: sigData.interval, reason, models: sigData.models, decision: 'skipped', detail,
+        };
+        enqueue.emit(journal('signal', { ts: s.ts, symbol: s.symbol, attribution: s.attribution, summary: `${s.side} ${s.symbol} skipped: ${reason}`, data: withExtra(data, extra) }, `jrnl:signal:${id}`));
+        if (s.side !== 'HOLD' && !dup) enqueue.emit(journal('intent', { ts: s.ts, symbol: s.symbol, attribution: s.attribution, summary: `no intent for ${s.side} ${s.symbol}: ${reason}`, data: withExtra({ decision: 'skipped', reason, detail, side: s.side, confidence: s.confidence }, extra) }, `jrnl:intent:${id}`));
         enqueue.assign({ stats });
       };
       const last = ctx.lastSignalTs[s.symbol];
@@ -151,9 +164,14 @@ export const strategyMachine = setup({
       const live = event.qty > 0 && event.state !== 'flat' && event.state !== 'closed';
       if (live) open[event.symbol] = event.qty * event.price;
       else delete open[event.symbol];
-      // Once a position carries the intent, its exposure is counted as open, not pending.
-      const pending = { ...context.pending };
-      if (event.intentId) delete pending[event.intentId];
+      // Once a position carries the intent, its exposure is counted as open, not pending. Copied
+      // only when that removes something: most position updates carry no pending intent, and a
+      // table of intent ids is a hash table that is slow to copy.
+      let pending = context.pending;
+      if (event.intentId && Object.hasOwn(pending, event.intentId)) {
+        pending = { ...pending };
+        delete pending[event.intentId];
+      }
       enqueue.assign({ open, pending, timers: nextExpiry(pending, context.timers) });
     }),
     onTimer: enqueueActions(({ context, event, enqueue }) => {

@@ -15,6 +15,14 @@ import type {
 const AGG_KEEP = 1000;
 const FUNDING_KEEP = 1000;
 
+interface AggPrint {
+  id: number;
+  price: number;
+  qty: number;
+  time: number;
+  buyerMaker: boolean;
+}
+
 /** Market state of one symbol. */
 export class SymbolMarket {
   last = 0;
@@ -26,7 +34,8 @@ export class SymbolMarket {
   nextFundingTime = 0;
   readonly klines: Kline1m[] = [];
   current: Kline1m | undefined;
-  private readonly aggs: AggTradeView[] = [];
+  /** Prints as numbers: formatted into views only when asked (most are never read, as in a backtest). */
+  private readonly aggs: AggPrint[] = [];
   private aggId = 0;
   readonly fundingHistory: FundingRateView[] = [];
   bookUpdateId = 0;
@@ -61,12 +70,11 @@ export class SymbolMarket {
     this.last = u.price;
     this.lastQty = u.qty;
     this.lastTime = u.time;
-    const id = ++this.aggId;
-    const row: AggTradeView = { a: id, p: fmt(u.price, s.pricePrecision), q: fmt(u.qty, s.quantityPrecision), f: id, l: id, T: u.time, m: u.isBuyerMaker };
-    this.aggs.push(row);
+    const print: AggPrint = { id: ++this.aggId, price: u.price, qty: u.qty, time: u.time, buyerMaker: u.isBuyerMaker };
+    this.aggs.push(print);
     if (this.aggs.length > AGG_KEEP * 2) this.aggs.splice(0, this.aggs.length - AGG_KEEP);
     if (!wire) return {};
-    return { agg: { e: 'aggTrade', E: u.time, s: s.symbol, ...row }, ...(closed ? { closed } : {}) };
+    return { agg: { e: 'aggTrade', E: u.time, s: s.symbol, ...this.aggView(print) }, ...(closed ? { closed } : {}) };
   }
 
   /** Applies the source's candle; returns the kline event to publish (none when `wire` is false). */
@@ -149,7 +157,12 @@ export class SymbolMarket {
 
   /** GET /fapi/v1/aggTrades (most recent). */
   aggTrades(limit = 500): AggTradeView[] {
-    return this.aggs.slice(-Math.min(limit, AGG_KEEP));
+    return this.aggs.slice(-Math.min(limit, AGG_KEEP)).map((a) => this.aggView(a));
+  }
+
+  private aggView(a: AggPrint): AggTradeView {
+    const s = this.spec;
+    return { a: a.id, p: fmt(a.price, s.pricePrecision), q: fmt(a.qty, s.quantityPrecision), f: a.id, l: a.id, T: a.time, m: a.buyerMaker };
   }
 
   /** GET /fapi/v1/premiumIndex. */

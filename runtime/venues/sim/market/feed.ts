@@ -62,6 +62,7 @@ export function createMarketFeed(o: FeedOptions): MarketFeed {
   const dur = source.intervalMs;
   const fundingMs = o.fundingIntervalMs ?? 28_800_000;
   const half = o.halfSpreadTicks ?? 1;
+  const partials = o.klinePartials !== false && dur === 60_000;
   const sinks = new Set<(u: MarketUpdate) => void>();
   const syms = source.symbols;
   const grids = syms.map((s) => {
@@ -120,6 +121,8 @@ export function createMarketFeed(o: FeedOptions): MarketFeed {
       const markPrice = snap(pr.price * (1 + b), g.tickSize);
       const indexPrice = snap(pr.price * (1 + 0.3 * b), g.tickSize);
       emit({ kind: 'mark', symbol, time, markPrice, indexPrice, fundingRate, nextFundingTime: Math.floor(time / fundingMs) * fundingMs + fundingMs });
+      // The running partial kline only feeds the partial-kline stream: not built when that is off (backtests).
+      if (!partials) continue;
       const p = partial[i];
       const frac = (j + 1) / P;
       const cur: Kline1m = p
@@ -129,7 +132,7 @@ export function createMarketFeed(o: FeedOptions): MarketFeed {
       cur.trades = Math.round(k.trades * frac);
       cur.takerBuyVolume = k.takerBuyVolume * frac;
       partial[i] = cur;
-      if (o.klinePartials !== false && dur === 60_000) emit({ kind: 'kline', symbol, kline: { ...cur }, closed: false });
+      emit({ kind: 'kline', symbol, kline: { ...cur }, closed: false });
     }
   };
 
