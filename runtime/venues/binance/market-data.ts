@@ -14,8 +14,13 @@ import type { Rest } from './rest.js';
 /** Klines per request (Binance's maximum). */
 const KLINE_PAGE = 1500;
 
-/** Marks older than this are re-read before judging a trigger's side. */
-export const MARK_MAX_AGE_MS = 1_000;
+/**
+ * Marks from the mark stream older than this are re-read (REST) before judging a trigger's side.
+ * The stream ticks every second, so 1 s missed about half the time: every stop and entry then
+ * spent request weight, and at 500 symbols the order path ran out of it. A 3 s-old mark only
+ * decides which side a stop may be on; the venue still refuses one that would trigger at once.
+ */
+export const MARK_MAX_AGE_MS = 3_000;
 
 /** REST market data of one venue. */
 export interface MarketData {
