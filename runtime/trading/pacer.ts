@@ -18,11 +18,17 @@ export interface PacerOptions {
   windows?: Array<[number, number]>;
   /** Wall clock, injectable for tests. @default Date.now */
   now?: () => number;
+  /**
+   * Share of each window a tier may fill: take-profits and entries stop short of the limit, so a
+   * stop for a fill that just happened finds room at once instead of waiting for the window to
+   * slide. @default { stop: 1, reduce: 0.8, entry: 0.6 }
+   */
+  share?: Record<PacePriority, number>;
 }
 
 export interface OrderPacer {
-  /** Resolves when one more order may be sent; a waiter of a higher tier is always served first. */
-  acquire(priority: PacePriority): Promise<void>;
+  /** Resolves, with the send time it counted, when one more order may be sent; a higher tier is always served first. */
+  acquire(priority: PacePriority): Promise<number>;
   /** Waiting orders, by priority. */
   waiting(): Record<PacePriority, number>;
   /** Rejects every waiter (executor stopping). */
@@ -33,19 +39,21 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
   const windows = o.windows ?? [[240, 10_000], [1_000, 60_000]];
   const now = o.now ?? Date.now;
   const longest = Math.max(...windows.map(([, ms]) => ms));
+  const share = o.share ?? { stop: 1, reduce: 0.8, entry: 0.6 };
   // Send times within the longest window, oldest first.
   const sent: number[] = [];
-  const queues: Record<PacePriority, Array<{ resolve: () => void; reject: (e: Error) => void }>> = { stop: [], reduce: [], entry: [] };
+  const queues: Record<PacePriority, Array<{ resolve: (at: number) => void; reject: (e: Error) => void }>> = { stop: [], reduce: [], entry: [] };
   let timer: NodeJS.Timeout | undefined;
   let closed: Error | undefined;
 
-  /** ms until one more send fits every window (0: now). */
-  const waitMs = (t: number): number => {
+  /** ms until one more send of `tier` fits its share of every window (0: now). */
+  const waitMs = (t: number, tier: PacePriority): number => {
     while (sent.length && sent[0]! <= t - longest) sent.shift();
     let wait = 0;
     for (const [max, ms] of windows) {
+      const allowed = Math.max(1, Math.floor(max * share[tier]));
       const inWindow = sent.filter((s) => s > t - ms);
-      if (inWindow.length >= max) wait = Math.max(wait, inWindow[inWindow.length - max]! + ms - t + 1);
+      if (inWindow.length >= allowed) wait = Math.max(wait, inWindow[inWindow.length - allowed]! + ms - t + 1);
     }
     return wait;
   };
@@ -57,22 +65,24 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
       if (!tier) return;
       const next = queues[tier];
       const t = now();
-      const wait = waitMs(t);
+      const wait = waitMs(t, tier);
       if (wait > 0) {
         timer = setTimeout(pump, wait);
         return;
       }
       sent.push(t);
-      next.shift()!.resolve();
+      next.shift()!.resolve(t);
     }
   };
 
   return {
     acquire(priority) {
       if (closed) return Promise.reject(closed);
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<number>((resolve, reject) => {
         queues[priority].push({ resolve, reject });
-        if (!timer) pump();
+        // A higher tier may fit where the one the timer waits for does not: look again now.
+        if (timer) clearTimeout(timer);
+        pump();
       });
     },
     waiting: () => ({ stop: queues.stop.length, reduce: queues.reduce.length, entry: queues.entry.length }),

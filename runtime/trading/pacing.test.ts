@@ -18,7 +18,7 @@ describe('executor order pacing (sim venue over HTTP, real NATS)', () => {
     await using env = await natsEnv();
     await using venueEnv = await startVenueEnv();
     // A small budget stands in for Binance's 300 per 10 s, so the test needs few orders.
-    const executor = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }), pacer: { windows: [[3, 1_500]] } });
+    const executor = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }), pacer: { windows: [[3, 1_500]], share: { stop: 1, reduce: 1, entry: 1 } } });
     try {
       const place = (c: SubmitCommand) => env.bus.js.publish(subjects.order(c.symbol, 'exec'), encode({ op: 'place', command: c }), { msgID: `exec:${c.clientOrderId}` });
       const venueOrder = (cid: string) => venueEnv.sim.engine.history().orders.find((x) => x.clientOrderId === cid);
