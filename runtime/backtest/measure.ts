@@ -11,5 +11,5 @@ const cfg = loadConfig({ env: {}, overrides: { strategy: { minConfidence: 0.51 }
 const r = await runBacktest({ cfg, data: 'synthetic', symbols: Number(symbols), candles: Number(candles), seed: 3, signals: signals === 'fallback' ? 'fallback' : 'ai' });
 process.stdout.write(`${JSON.stringify({
   signals: r.signalSource, candleEvents: r.candleEvents, wallSeconds: Math.round(r.wallSeconds * 1000) / 1000, candlesPerSecond: r.candlesPerSecond,
-  venueOrders: r.venueOrders, inferenceBatches: r.inferenceBatches, bus: r.bus, trades: r.report.summary.trades, journal: r.journal.length,
+  venueOrders: r.venueOrders, venueRejects: r.venueRejects, inferenceBatches: r.inferenceBatches, bus: r.bus, trades: r.report.summary.trades, journal: r.journal.length,
 })}\n`);

@@ -11,7 +11,7 @@ import { createSimVenue } from '../venues/sim/engine/index.js';
 import { readReplayDir } from '../venues/sim/run.js';
 import { symbolDef } from './defs.js';
 import { ordersDef } from './defs-orders.js';
-import { positionDef } from './defs-position.js';
+import { planRules, positionDef } from './defs-position.js';
 import { riskDef, RISK_ID } from './defs-risk.js';
 import { regimeDef, strategyDef } from './defs-strategy.js';
 
@@ -37,6 +37,8 @@ export interface BacktestResult {
   candlesPerSecond: number;
   bus: { published: number; delivered: number; deadLettered: number };
   venueOrders: number;
+  /** Orders the engine refused, by Binance error code (local refusals never reach it). */
+  venueRejects: Record<string, number>;
   signalSource: 'ai' | 'fallback';
   inferenceBatches: number;
 }
@@ -90,10 +92,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   bus.tap(subjects.journalAll, (m) => journal.push(m.data as JournalEntry));
   const bridge = bridgeVenue(bus, venue);
   const syms = venue.engine.symbols();
-  const rules = new Map(syms.map((s) => {
-    const sp = venue.engine.spec(s);
-    return [s, { tickSize: sp.tickSize, stepSize: sp.stepSize, minQty: sp.minQty, minNotional: sp.minNotional }];
-  }));
+  // Exit plans are rounded to the exchangeInfo the orders are checked against, as on a live node.
+  const rules = new Map([...bridge.rules].map(([s, r]) => [s, planRules(r)]));
   bus.add(riskDef(cfg), RISK_ID);
   bus.add(regimeDef(cfg), 'main');
   bus.add(strategyDef(cfg), 'main');
@@ -125,6 +125,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   venue.stop();
   bus.stop();
   const candleEvents = bridge.candles();
+  const history = venue.engine.history();
   return {
     report: buildReport(journal, { initialEquity: cfg.sim.initialBalance }),
     journal,
@@ -132,7 +133,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     wallSeconds,
     candlesPerSecond: Math.round(candleEvents / wallSeconds),
     bus: { published: bus.stats.published, delivered: bus.stats.delivered, deadLettered: bus.stats.deadLettered },
-    venueOrders: venue.engine.history().orders.length,
+    venueOrders: history.orders.length,
+    venueRejects: history.rejects.reduce<Record<string, number>>((n, r) => ((n[r.code] = (n[r.code] ?? 0) + 1), n), {}),
     signalSource: o.signals ?? 'fallback',
     inferenceBatches: batches,
   };
@@ -156,7 +158,7 @@ export async function runBacktestCli(argv: string[]): Promise<number> {
     ...(values.from ? { from: ts(values.from)! } : {}), ...(values.to ? { to: ts(values.to)! } : {}), ...(values.seed ? { seed: Number(values.seed) } : {}),
   });
   if (values.html) writeFileSync(values.html, renderHtml(r.report));
-  const meta = { signals: r.signalSource, inferenceBatches: r.inferenceBatches, candleEvents: r.candleEvents, wallSeconds: Math.round(r.wallSeconds * 1000) / 1000, candlesPerSecond: r.candlesPerSecond, venueOrders: r.venueOrders, bus: r.bus };
+  const meta = { signals: r.signalSource, inferenceBatches: r.inferenceBatches, candleEvents: r.candleEvents, wallSeconds: Math.round(r.wallSeconds * 1000) / 1000, candlesPerSecond: r.candlesPerSecond, venueOrders: r.venueOrders, venueRejects: r.venueRejects, bus: r.bus };
   process.stdout.write(values.json ? `${JSON.stringify({ ...meta, report: r.report })}\n` : `${renderText(r.report)}\n\n${r.candleEvents} candle events in ${meta.wallSeconds}s (${r.candlesPerSecond}/s), ${r.venueOrders} orders at the venue\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { checkSchema, IntentSchema, MarkTickSchema, STREAMS, subjects, type ParseOptions } from '../../protocols/index.js';
+import { checkSchema, IntentSchema, MarkTickSchema, STREAMS, subjects, type ParseOptions, type SymbolRules } from '../../protocols/index.js';
 import { OrderEventSchema, PositionControlSchema, positionMachine, type PositionEventInput } from '../../actors/position/index.js';
 import type { PlanRules } from '../../actors/brains/exit/index.js';
 import { BadInputError } from '../errors.js';
@@ -9,6 +9,14 @@ export interface PositionDefOptions {
   venue: string;
   /** Trading filters per symbol when already known (exchange info); else a `rules` control input. */
   rules?: (symbol: string) => PlanRules | undefined;
+}
+
+/**
+ * The filters an exit plan is rounded to, from the venue's rules. Exits are market-type orders
+ * (stop, take-profit, trailing), checked by the venue against MARKET_LOT_SIZE.
+ */
+export function planRules(r: SymbolRules): PlanRules {
+  return { tickSize: r.tickSize, stepSize: r.marketStepSize || r.stepSize, minQty: r.marketMinQty || r.minQty, minNotional: r.minNotional };
 }
 
 function check<T>(schema: z.ZodType<T>, payload: unknown, what: string, o?: ParseOptions): T {

@@ -17,6 +17,7 @@ import { serveSimFaults } from '../venues/sim/nats-faults.js';
 import { startSimulator, type Simulator } from '../venues/sim/run.js';
 import type { PlanRules } from '../../actors/brains/exit/index.js';
 import type { NodeHostDeps } from './node.js';
+import { planRules } from './defs-position.js';
 import { SIM_API_KEY, SIM_API_SECRET } from './sim.js';
 import { symbolTargets } from './symbols.js';
 import { clusterTargets, leaderOnly } from './cluster.js';
@@ -121,7 +122,7 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
             const sim = external ?? need(links.sim, 'simulator');
             return createBinanceVenue({ mode: 'sim', restUrl: sim.url, wsUrl: sim.wsUrl, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, clock: o.clock, logger });
           })();
-      for (const r of await venue.markets()) links.rules.set(r.symbol, { tickSize: r.tickSize, stepSize: r.marketStepSize || r.stepSize, minQty: r.marketMinQty || r.minQty, minNotional: r.minNotional });
+      for (const r of await venue.markets()) links.rules.set(r.symbol, planRules(r));
       links.venue = venue;
       // Breaker changes become journal alerts (routed to the sinks like every other alert).
       const offBreaker = venue.onBreakerEvent((e) => {
