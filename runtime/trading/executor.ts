@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   DLQ_REASON_HEADER, DLQ_SOURCE_HEADER, OrderCommandSchema, STREAMS, subjects,
-  type OrderRequest, type SubmitCommand, type VenueOrder, type VenueReport,
+  type SubmitCommand, type VenueOrder, type VenueReport,
 } from '../../protocols/index.js';
 import type { Clock } from '../clock/index.js';
 import { decode, encode, msgHeaders } from '../codec.js';
@@ -25,6 +25,7 @@ import { InjectedCrash, RuntimeError } from '../errors.js';
 import type { Bus } from '../nats/index.js';
 import { OrderRefusedError } from '../venues/binance/errors.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
+import { orderRequest } from './order-request.js';
 import { createOrderPacer, type PacePriority, type PacerOptions } from './pacer.js';
 
 export type WorkerExit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: Error };
@@ -103,21 +104,6 @@ export function reportMsgId(r: VenueReport): string {
 /** Publishes a report on `qt.order.<SYM>.report`. */
 export async function publishReport(bus: Bus, r: VenueReport): Promise<void> {
   await bus.js.publish(subjects.order(r.symbol, 'report'), encode(r), { msgID: reportMsgId(r), headers: msgHeaders() });
-}
-
-function toRequest(c: SubmitCommand): OrderRequest {
-  return {
-    symbol: c.symbol, side: c.side, type: c.orderType, clientOrderId: c.clientOrderId,
-    ...(c.qty !== undefined && !c.closePosition ? { qty: c.qty } : {}),
-    ...(c.orderType === 'LIMIT' && c.price !== undefined ? { price: c.price } : {}),
-    ...(c.orderType === 'LIMIT' && c.timeInForce ? { timeInForce: c.timeInForce } : {}),
-    ...(c.stopPrice !== undefined ? { stopPrice: c.stopPrice } : {}),
-    ...(c.closePosition ? { closePosition: true } : c.reduceOnly ? { reduceOnly: true } : {}),
-    ...(c.callbackRate !== undefined ? { callbackRate: c.callbackRate } : {}),
-    ...(c.activationPrice !== undefined ? { activationPrice: c.activationPrice } : {}),
-    // Stops trigger on the mark (as the position actor plans them), not on the last trade.
-    ...(c.workingType ? { workingType: c.workingType } : {}),
-  };
 }
 
 class Abandoned extends RuntimeError {
@@ -206,7 +192,7 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
           log.warn({ clientOrderId: cmd.clientOrderId, waitedMs: Math.round(waited) }, 'entry waited too long for order capacity; refused (not sent)');
           return { ...base, source: 'rest', status: 'REJECTED', reason: `not sent: entry waited ${Math.round(waited)} ms for order capacity (protective orders go first)`, code: 0, ts: now() };
         }
-        const r = await retrying(m, `place ${cmd.clientOrderId}`, () => venue.placeOrder(toRequest(submit!)));
+        const r = await retrying(m, `place ${cmd.clientOrderId}`, () => venue.placeOrder(orderRequest(submit!)));
         if (r.ok) return orderReport(r.value, 'rest', now());
         counts.notSent++;
         const code = (r.error as { code?: number }).code;
