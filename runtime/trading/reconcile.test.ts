@@ -4,9 +4,9 @@ import { BUCKETS, POLICY_KEYS, STREAMS, clientOrderId, subjects, type JournalEnt
 import { createLiveClock } from '../clock/index.js';
 import { decode, encode } from '../codec.js';
 import { natsEnv } from '../testing/nats-env.js';
-import { readStream } from '../testing/wait.js';
+import { readStream, until } from '../testing/wait.js';
 import { startVenueEnv } from '../venues/binance/testkit.js';
-import { reconcileOnce } from './reconcile.js';
+import { reconcileOnce, startReconciler } from './reconcile.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -58,4 +58,27 @@ describe('reconciliation', () => {
     const policy = await env.bus.kvm.open(BUCKETS.policy);
     expect(decode<{ on: boolean }>((await policy.get(POLICY_KEYS.reconciling))!.value).on).toBe(false);
   });
+
+  it('a pass the venue cannot serve (5xx on every retry) is tried again, not crashed: no restart storm escalating the venue subtree', async () => {
+    await using env = await natsEnv();
+    await using v = await startVenueEnv();
+    // Every positions request fails until the rule is removed.
+    const rule = v.sim.server.faults.add({ kind: 'http5xx', status: 503, path: '/fapi/v2/positionRisk' });
+    const rec = await startReconciler({ bus: env.bus, venue: v.venue, clock: createLiveClock(), logger: silent, everyMs: 60_000, retryMs: 200 });
+    let crashed = false;
+    void rec.exited.then((e) => (crashed = e.kind === 'crash'));
+    try {
+      await until(() => (rec.info().failedPasses as number) >= 2, 'two failed passes');
+      expect(rec.info()).toMatchObject({ passes: 0, lastError: expect.stringMatching(/5\d\d|unavailable|breaker/i) });
+      v.sim.server.faults.remove(rule.id);
+      await until(() => (rec.info().passes as number) >= 1, 'a pass once the venue answers', 15_000);
+      expect(rec.info()).toMatchObject({ lastError: null });
+      expect(crashed).toBe(false);
+      // Between passes entries are allowed again: the failed passes did not leave `reconciling` on.
+      const policy = await env.bus.kvm.open(BUCKETS.policy);
+      expect(decode<{ on: boolean }>((await policy.get(POLICY_KEYS.reconciling))!.value).on).toBe(false);
+    } finally {
+      await rec.stop();
+    }
+  }, 30_000);
 });

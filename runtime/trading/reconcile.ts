@@ -6,6 +6,7 @@ import {
 } from '../../protocols/index.js';
 import type { Clock } from '../clock/index.js';
 import { decode, encode, msgHeaders } from '../codec.js';
+import { RuntimeError } from '../errors.js';
 import type { Bus } from '../nats/index.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
 
@@ -149,13 +150,21 @@ export async function reconcileOnce(o: ReconcilerOptions): Promise<ReconcileRepo
 
 type Exit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: Error };
 
-/** The reconciler as a supervised worker: a pass at start, then every `everyMs`. A failing pass crashes it. */
-export async function startReconciler(o: ReconcilerOptions & { everyMs: number; onReport?: (r: ReconcileReport) => void }) {
+/**
+ * The reconciler as a supervised worker: a pass at start, then every `everyMs`. A pass the venue
+ * could not serve (timeout, 5xx, 429, open breaker: retryable) is tried again within
+ * `retryMs` instead of crashing: restarted at once it failed again, and five failures in 10 s
+ * escalated the whole venue subtree (market data, user stream, an in-process simulator) over a
+ * venue outage. Anything else still crashes it.
+ */
+export async function startReconciler(o: ReconcilerOptions & { everyMs: number; retryMs?: number; onReport?: (r: ReconcileReport) => void }) {
   let resolveExit!: (e: Exit) => void;
   const exited = new Promise<Exit>((r) => (resolveExit = r));
   let ended = false;
   let timer: ReturnType<Clock['setTimeout']> | undefined;
   let passes = 0;
+  let failedPasses = 0;
+  let lastError: string | null = null;
   let last: ReconcileReport | undefined;
   const end = (e: Exit) => {
     if (ended) return;
@@ -166,22 +175,35 @@ export async function startReconciler(o: ReconcilerOptions & { everyMs: number; 
   const pass = async () => {
     last = await reconcileOnce(o);
     passes++;
+    lastError = null;
     o.onReport?.(last);
   };
-  const loop = () => {
+  /** Runs a pass; resolves with the delay to the next one, rejects on a non-retryable failure. */
+  const attempt = async (): Promise<number> => {
+    try {
+      await pass();
+      return o.everyMs;
+    } catch (e) {
+      if (!(e instanceof RuntimeError) || !e.retryable) throw e;
+      failedPasses++;
+      lastError = e.message;
+      o.logger.warn({ err: e.message, failedPasses }, 'reconciliation pass failed on the venue; trying again');
+      return Math.min(o.everyMs, o.retryMs ?? 5_000);
+    }
+  };
+  const loop = (delay: number) => {
     timer = o.clock.setTimeout(() => {
       if (ended) return;
-      pass().then(loop, (e: unknown) => end({ kind: 'crash', error: e instanceof Error ? e : new Error(String(e)) }));
-    }, o.everyMs);
+      attempt().then(loop, (e: unknown) => end({ kind: 'crash', error: e instanceof Error ? e : new Error(String(e)) }));
+    }, delay);
   };
-  await pass();
-  loop();
+  loop(await attempt());
   return {
     exited,
     stop: async () => end({ kind: 'shutdown' }),
     kill: () => end({ kind: 'shutdown' }),
     inject: (error: Error) => end({ kind: 'crash', error }),
-    info: () => ({ passes, last: last ? { adopted: last.adopted.length, queried: last.queried.length, mismatched: last.mismatched } : null }),
+    info: () => ({ passes, failedPasses, lastError, last: last ? { adopted: last.adopted.length, queried: last.queried.length, mismatched: last.mismatched } : null }),
     runNow: pass,
   };
 }
