@@ -81,4 +81,18 @@ describe('reconciliation', () => {
       await rec.stop();
     }
   }, 30_000);
+
+  it('a recent submitted order the venue does not know yet is left to its order machine; an old one is reported NOT_FOUND', async () => {
+    await using env = await natsEnv();
+    await using v = await startVenueEnv();
+    const clock = createLiveClock();
+    const fresh = clientOrderId('BTCUSDT:fresh:BUY', 'entry');
+    const old = clientOrderId('ETHUSDT:old:BUY', 'entry');
+    await env.bus.js.publish(subjects.order('BTCUSDT', 'event'), encode({ ...event(fresh, 'submitted'), ts: clock.now() }));
+    await env.bus.js.publish(subjects.order('ETHUSDT', 'event'), encode({ ...event(old, 'submitted', 'ETHUSDT'), ts: clock.now() - 600_000 }));
+    await reconcileOnce({ bus: env.bus, venue: v.venue, clock, logger: silent });
+    const reports = (await readStream<VenueReport>(env.bus, STREAMS.orders, 'qt.order.*.report')).map((m) => m.data);
+    expect(reports.map((r) => [r.clientOrderId, r.status])).toEqual([[old, 'NOT_FOUND']]);
+  });
 });
+

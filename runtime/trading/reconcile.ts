@@ -33,6 +33,8 @@ export interface ReconcilerOptions {
   logger: Logger;
   /** Look-back for order events whose orders may still be live. @default 24 h */
   lookbackMs?: number;
+  /** A `submitted` order younger than this (clock ms) that the venue does not know is left to its order machine. @default 300000 */
+  placeGraceMs?: number;
 }
 
 async function latestPositions(bus: Bus): Promise<Map<string, PositionUpdate>> {
@@ -105,6 +107,11 @@ export async function reconcileOnce(o: ReconcilerOptions): Promise<ReconcileRepo
     // 1. Fills we may have missed: settle every order we think is live by asking the venue.
     for (const [coid, e] of live) {
       const v = await venue.getOrder(e.symbol, coid);
+      // A recent place may still be queued in the executor (its symbol's queue, order pacing,
+      // retries while a breaker is open): the venue's "no such order" proves nothing yet, and as
+      // a report it made the order machine declare rejected an order that filled a second later.
+      // The order machine settles its own placements by queries that queue behind the place.
+      if (!v && e.status === 'submitted' && ts - e.ts < (o.placeGraceMs ?? 300_000)) continue;
       const rep = report(v, coid, e.symbol, ts);
       await pub(subjects.order(e.symbol, 'report'), rep, `rec:${coid}:${rep.status}:${rep.executedQty}`);
       r.queried.push(coid);
