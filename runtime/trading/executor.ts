@@ -124,16 +124,7 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
   const chains = new Map<string, Promise<void>>();
   const held = new Set<JsMsg>();
   let keepAlive: ReturnType<typeof setInterval> | undefined;
-  const counts = { place: 0, cancel: 0, query: 0, queryAnswered: 0, reports: 0, dlq: 0, notSent: 0, pending: 0 };
-  // When each order's venue state was last published (wall ms). A query asked before that is
-  // already answered: the order machine polls while its place waits here (pacing, its symbol's
-  // queue), and at 500 symbols those stale queries spent the request weight stops needed.
-  const answered = new Map<string, number>();
-  const noteAnswered = (cid: string) => {
-    answered.delete(cid);
-    answered.set(cid, Date.now());
-    if (answered.size > 50_000) answered.delete(answered.keys().next().value!);
-  };
+  const counts = { place: 0, cancel: 0, query: 0, reports: 0, dlq: 0, notSent: 0, pending: 0 };
   const pacer = createOrderPacer(o.pacer);
 
   const end = (e: WorkerExit) => {
@@ -206,10 +197,6 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
         return { ...base, source: 'rest', status: 'REJECTED', reason: err.message, code: 0, ts: now() };
       }
     }
-    if (op === 'query' && (answered.get(cmd.clientOrderId) ?? 0) >= m.info.timestampNanos / 1e6) {
-      counts.queryAnswered++;
-      return undefined;
-    }
     const r = await retrying(m, `${op} ${cmd.clientOrderId}`, () =>
       op === 'cancel' ? venue.cancelOrder(cmd.symbol, cmd.clientOrderId) : venue.getOrder(cmd.symbol, cmd.clientOrderId),
     );
@@ -246,7 +233,6 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
     if (report) {
       await publishReport(bus, report);
       counts.reports++;
-      if (report.status !== 'UNKNOWN') noteAnswered(report.clientOrderId);
     }
     m.ack();
   }

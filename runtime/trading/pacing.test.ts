@@ -72,30 +72,6 @@ describe('executor order pacing (sim venue over HTTP, real NATS)', () => {
     }
   }, 30_000);
 
-  it('status queries asked while their order waited for capacity are answered by its placement, without a venue call', async () => {
-    await using env = await natsEnv();
-    await using venueEnv = await startVenueEnv();
-    const executor = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }), pacer: { windows: [[1, 2_000]] } });
-    try {
-      const exec = (symbol: string, body: unknown, id: string) => env.bus.js.publish(subjects.order(symbol, 'exec'), encode(body), { msgID: id });
-      const venueOrder = (cid: string) => venueEnv.sim.engine.history().orders.find((x) => x.clientOrderId === cid);
-      await exec('BTCUSDT', { op: 'place', command: submit('BTCUSDT', 'open-btc', { qty: 0.002 }) }, 'p1');
-      await until(() => venueOrder('open-btc')?.status === 'FILLED', 'position open');
-      const mark = Number(venueEnv.sim.engine.premiumIndex('BTCUSDT').markPrice);
-      await exec('BTCUSDT', { op: 'place', command: submit('BTCUSDT', 'stop-btc', { leg: 'sl', side: 'SELL', orderType: 'STOP_MARKET', qty: 0.002, stopPrice: Math.round(mark * 0.9), reduceOnly: true, workingType: 'MARK_PRICE' }) }, 'p2');
-      // The order machine polls while its place waits for budget.
-      for (const n of [1, 2, 3]) await exec('BTCUSDT', { op: 'query', command: { clientOrderId: 'stop-btc', symbol: 'BTCUSDT' } }, `q${n}`);
-      await until(() => venueOrder('stop-btc') && executor.info().pending === 0, 'the stop placed and the queries handled', 10_000);
-      expect(executor.info()).toMatchObject({ place: 2, query: 3, queryAnswered: 3 });
-      // A query asked after the answer goes to the venue.
-      await exec('BTCUSDT', { op: 'query', command: { clientOrderId: 'stop-btc', symbol: 'BTCUSDT' } }, 'q4');
-      await until(() => executor.info().query === 4 && executor.info().pending === 0, 'the later query');
-      expect(executor.info()).toMatchObject({ queryAnswered: 3 });
-    } finally {
-      await executor.stop();
-    }
-  }, 30_000);
-
   it('an entry that waited past maxEntryWaitMs for budget is refused, not sent; a stop that waited as long is still sent', async () => {
     await using env = await natsEnv();
     await using venueEnv = await startVenueEnv();
