@@ -96,3 +96,36 @@ describe('reconciliation', () => {
   });
 });
 
+
+describe('reconciliation of a fill it reports itself', () => {
+  it('defers adopting a venue position its own just-reported fill may have opened, then adopts it if no actor takes it up', async () => {
+    await using env = await natsEnv();
+    await using v = await startVenueEnv();
+    const live = createLiveClock();
+    let now = live.now();
+    const clock = { ...live, now: () => now };
+    // Our entry filled at the venue, but its report was lost (a NATS restart): we last saw it submitted.
+    const coid = clientOrderId('ETHUSDT:lost:SELL', 'entry');
+    await v.venue.placeOrder({ symbol: 'ETHUSDT', side: 'SELL', type: 'MARKET', qty: 0.5, clientOrderId: coid });
+    await env.bus.js.publish(subjects.order('ETHUSDT', 'event'), encode({ ...event(coid, 'submitted', 'ETHUSDT'), side: 'SELL', qty: 0.5, ts: now }));
+    const deferrals = new Map<string, number>();
+    const o = { bus: env.bus, venue: v.venue, clock, logger: silent, deferrals, adoptDeferMs: 60_000 };
+
+    const first = await reconcileOnce(o);
+    expect(first.queried).toEqual([coid]);
+    expect(first.deferred).toEqual(['ETHUSDT']);
+    expect(first.adopted).toEqual([]);
+    const reps = (await readStream<VenueReport>(env.bus, STREAMS.orders, subjects.order('ETHUSDT', 'report'))).map((m) => m.data);
+    expect(reps).toEqual([expect.objectContaining({ clientOrderId: coid, status: 'FILLED', executedQty: 0.5 })]);
+    expect(await readStream(env.bus, STREAMS.inputs, subjects.actorInput('position', 'ETHUSDT'))).toHaveLength(0);
+
+    // Still unclaimed (no order or position actor runs here) past the bound: adopted, so it is protected.
+    now += 61_000;
+    const later = await reconcileOnce(o);
+    expect(later.deferred).toEqual([]);
+    expect(later.adopted).toEqual(['ETHUSDT']);
+    expect(deferrals.size).toBe(0);
+    const adopt = await readStream<{ type: string; qty: number }>(env.bus, STREAMS.inputs, subjects.actorInput('position', 'ETHUSDT'));
+    expect(adopt.map((a) => a.data)).toEqual([expect.objectContaining({ type: 'adopt', side: 'SHORT', qty: 0.5 })]);
+  });
+});

@@ -20,6 +20,8 @@ export interface ReconcileReport {
   venuePositions: number;
   ourPositions: number;
   adopted: string[];
+  /** Orphans left for a pass: a fill this pass reported for the symbol may be what opened them. */
+  deferred: string[];
   mismatched: string[];
   queried: string[];
   canceledStale: string[];
@@ -35,6 +37,17 @@ export interface ReconcilerOptions {
   lookbackMs?: number;
   /** A `submitted` order younger than this (clock ms) that the venue does not know is left to its order machine. @default 300000 */
   placeGraceMs?: number;
+  /** How long an orphan with a just-reported fill waits for its position actor before it is adopted anyway. @default 60000 */
+  adoptDeferMs?: number;
+  /** First deferral per symbol, kept across passes by the reconciler worker. */
+  deferrals?: Map<string, number>;
+}
+
+/** Records a deferral; true once the symbol has waited `adoptDeferMs`, so adoption is never put off for good. */
+function overdue(o: ReconcilerOptions, symbol: string, ts: number): boolean {
+  const first = o.deferrals?.get(symbol);
+  if (first === undefined) o.deferrals?.set(symbol, ts);
+  return first !== undefined && ts - first >= (o.adoptDeferMs ?? 60_000);
 }
 
 async function latestPositions(bus: Bus): Promise<Map<string, PositionUpdate>> {
@@ -91,7 +104,7 @@ export async function reconcileOnce(o: ReconcilerOptions): Promise<ReconcileRepo
   const runId = `rec:${venue.venue}:${ts}`;
   const policy = await bus.kvm.open(BUCKETS.policy);
   await policy.put(POLICY_KEYS.reconciling, encode({ on: true, runId, ts }));
-  const r: ReconcileReport = { runId, ts, venuePositions: 0, ourPositions: 0, adopted: [], mismatched: [], queried: [], canceledStale: [], reports: 0 };
+  const r: ReconcileReport = { runId, ts, venuePositions: 0, ourPositions: 0, adopted: [], deferred: [], mismatched: [], queried: [], canceledStale: [], reports: 0 };
   const pub = (subject: string, data: unknown, msgID: string) => bus.js.publish(subject, encode(data), { msgID, headers: msgHeaders() });
   try {
     const [venuePos, ours, live, open] = await Promise.all([
@@ -105,6 +118,7 @@ export async function reconcileOnce(o: ReconcilerOptions): Promise<ReconcileRepo
     const bySymbol = new Map<string, VenuePosition>(venuePos.filter((p) => p.qty > 0).map((p) => [p.symbol, p]));
 
     // 1. Fills we may have missed: settle every order we think is live by asking the venue.
+    const filling = new Set<string>();
     for (const [coid, e] of live) {
       const v = await venue.getOrder(e.symbol, coid);
       // A recent place may still be queued in the executor (its symbol's queue, order pacing,
@@ -116,12 +130,18 @@ export async function reconcileOnce(o: ReconcilerOptions): Promise<ReconcileRepo
       await pub(subjects.order(e.symbol, 'report'), rep, `rec:${coid}:${rep.status}:${rep.executedQty}`);
       r.queried.push(coid);
       r.reports++;
+      if (rep.executedQty > 0) filling.add(e.symbol);
     }
     // 2. Orphans: a venue position our actors do not hold.
     for (const [symbol, vp] of bySymbol) {
       const mine = ours.get(symbol);
       const held = mine && mine.qty > 0 && mine.state !== 'closed' && mine.state !== 'flat';
-      if (!held) {
+      if (!held && filling.has(symbol) && !overdue(o, symbol, ts)) {
+        // The fill just reported may be this very position, still on its way through the order
+        // machine: adopting it as well counted it twice (ours 2× the venue's after a NATS restart).
+        r.deferred.push(symbol);
+      } else if (!held) {
+        o.deferrals?.delete(symbol);
         const side = vp.amount > 0 ? 'LONG' : 'SHORT';
         await pub(subjects.actorInput('position', symbol), { type: 'adopt', side, qty: vp.qty, entry: vp.entryPrice, ts }, `adopt:${symbol}:${side}:${vp.qty}:${vp.entryPrice}`);
         r.adopted.push(symbol);
@@ -129,6 +149,7 @@ export async function reconcileOnce(o: ReconcilerOptions): Promise<ReconcileRepo
         r.mismatched.push(symbol);
       }
     }
+    for (const s of o.deferrals?.keys() ?? []) if (!r.deferred.includes(s)) o.deferrals!.delete(s);
     // Our actors hold a position the venue does not have (filled stop while down, liquidation…).
     for (const [symbol, p] of ours) {
       if (p.qty > 0 && p.state !== 'closed' && p.state !== 'flat' && !bySymbol.has(symbol)) r.mismatched.push(symbol);
@@ -144,7 +165,7 @@ export async function reconcileOnce(o: ReconcilerOptions): Promise<ReconcileRepo
     }
     const entry: JournalEntry = {
       kind: 'reconcile', ts,
-      summary: `reconciled ${venue.venue}: ${r.adopted.length} adopted, ${r.queried.length} queried, ${r.canceledStale.length} stale cancelled, ${r.mismatched.length} mismatched`,
+      summary: `reconciled ${venue.venue}: ${r.adopted.length} adopted, ${r.deferred.length} deferred, ${r.queried.length} queried, ${r.canceledStale.length} stale cancelled, ${r.mismatched.length} mismatched`,
       data: { ...r },
     };
     await pub(subjects.journal('reconcile'), entry, runId);
@@ -179,8 +200,9 @@ export async function startReconciler(o: ReconcilerOptions & { everyMs: number; 
     o.clock.clearTimeout(timer);
     resolveExit(e);
   };
+  const deferrals = new Map<string, number>();
   const pass = async () => {
-    last = await reconcileOnce(o);
+    last = await reconcileOnce({ deferrals, ...o });
     passes++;
     lastError = null;
     o.onReport?.(last);
