@@ -40,6 +40,9 @@ export interface MarketDataWorker {
   setUniverse(symbols: string[]): Promise<void>;
 }
 
+/** How long a stop waits for jobs in flight. */
+const STOP_WAIT_MS = 2_000;
+
 /**
  * Bridges one venue into QT_MARKET. Each closed candle is published once: its msgID is
  * `<venue>:<symbol>:<interval>:<openTime>`, a local high-water mark drops repeats, and on (re)start
@@ -99,6 +102,7 @@ export async function startMarketData(o: MarketDataOptions): Promise<MarketDataW
     if (start + step > upTo) return;
     const rows = await venue.klines(symbol, iv, start, upTo);
     for (const c of rows) {
+      if (ended) return;
       if (c.closeTime >= clock.now()) continue; // still open
       await publishCandle(c);
       backfilled++;
@@ -107,7 +111,9 @@ export async function startMarketData(o: MarketDataOptions): Promise<MarketDataW
 
   /** Per-symbol ordering: backfill and live candles of one symbol are published strictly in order. */
   const enqueue = (symbol: string, job: () => Promise<void>) => {
-    const next = (chains.get(symbol) ?? Promise.resolve()).then(job);
+    // Stopped: jobs still queued are dropped. At 500 symbols the warm-up backfill queues minutes
+    // of paced kline requests, and a SIGTERM waited for all of them (over 90 s, then SIGKILL).
+    const next = (chains.get(symbol) ?? Promise.resolve()).then(() => (ended ? undefined : job()));
     chains.set(symbol, next.catch(() => undefined));
     next.catch(fail);
   };
@@ -165,7 +171,9 @@ export async function startMarketData(o: MarketDataOptions): Promise<MarketDataW
     exited,
     async stop() {
       end({ kind: 'shutdown' });
-      await Promise.all([...chains.values()]);
+      // A job in flight finishes its publish quickly; one waiting on the venue's request budget
+      // may wait a minute, and its answer is dropped anyway (`ended`): not worth holding the stop.
+      await Promise.race([Promise.all([...chains.values()]), new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref())]);
     },
     kill: () => end({ kind: 'shutdown' }),
     inject: (e) => fail(e instanceof Error ? e : new InjectedCrash()),

@@ -55,6 +55,28 @@ describe('market data', () => {
     await venue.close();
     await sim.close();
   });
+
+  it('a stop does not wait for the backfill still queued: no kline request or candle after it', async () => {
+    await using env = await natsEnv();
+    const clock = createLiveClock();
+    const sim = await startSimulator({ clock, symbols: 8, seed: 3, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, warmupCandles: 30 });
+    const venue = createBinanceVenue({ mode: 'sim', restUrl: sim.url, wsUrl: sim.wsUrl, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, clock, logger: silent });
+    // Every kline request takes 30 s: each symbol's 5m backfill queues behind its 1m one.
+    const slow = sim.server.faults.add({ kind: 'latency', path: '/fapi/v1/klines', latencyMs: 30_000 });
+    const symbols = sim.symbols.slice(0, 8);
+    const md = await startMarketData({ venue, bus: env.bus, clock, logger: silent, intervals: ['1m', '5m'], tickersEveryMs: 3_600_000, markEveryMs: 1_000, trades: false, warmupCandles: 20, symbols });
+    await until(() => slow.fired >= symbols.length, 'the 1m backfills in flight');
+    // Old behaviour: the stop waited for every queued backfill, 2 × 30 s per symbol.
+    await md.stop();
+    const fired = slow.fired;
+    expect(fired).toBe(symbols.length);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(slow.fired).toBe(fired);
+    expect(await readStream(env.bus, STREAMS.market, 'qt.md.sim.*.candle.>')).toHaveLength(0);
+    expect(md.info()).toMatchObject({ published: 0 });
+    await venue.close();
+    await sim.close();
+  }, 20_000);
 });
 
 describe('universe', () => {

@@ -39,6 +39,9 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     maxReconnectAttempts: -1,
     reconnectTimeWait: opts.reconnectTimeWait ?? 1_000,
     waitOnFirstConnect: false,
+    // Every request (each JetStream publish and KV write) otherwise builds two Error objects up
+    // front for their stack traces: about 2 % of a live node's main thread, 4 % in close bursts.
+    noAsyncTraces: true,
     ...(opts.credsFile ? { authenticator: credsAuthenticator(readFileSync(opts.credsFile)) } : {}),
     ...(opts.user ? { user: opts.user, pass: opts.pass } : {}),
   });
