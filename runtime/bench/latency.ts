@@ -8,7 +8,7 @@
  * latency in wall ms is their difference divided by the speed. The hops in between come from the
  * JetStream timestamps of the messages along the path (the server's receive time, wall clock).
  */
-import { clientOrderId, STREAMS, subjects, type Intent, type JournalEntry, type RiskVerdict, type Signal } from '../../protocols/index.js';
+import { clientOrderId, STREAMS, subjects, type Candle, type Intent, type JournalEntry, type RiskVerdict, type Signal } from '../../protocols/index.js';
 import { simHistory } from '../chaos/records.js';
 import type { SimOrder } from '../chaos/types.js';
 import { decode } from '../codec.js';
@@ -127,6 +127,36 @@ async function funnel(bus: Bus, byId: Map<string, TimedMsg>, from: number, entri
   };
 }
 
+/**
+ * Waits until every symbol's last closed 1m candle is on the stream in time. A fresh node backfills
+ * its warm-up history through the venue's request budget (minutes at 500 symbols), and a symbol's
+ * live candles queue behind its backfill: those are start-up, not live latency.
+ */
+async function marketCurrent(bus: Bus, simUrl: string, timeoutMs: number): Promise<{ seconds: number; behind: number }> {
+  const t0 = Date.now();
+  const info = (await (await fetch(`${simUrl}/fapi/v1/exchangeInfo`)).json()) as { symbols: Array<{ symbol: string }> };
+  const symbols = info.symbols.map((x) => x.symbol);
+  let behind = symbols.length;
+  while (Date.now() - t0 < timeoutMs) {
+    const { marketTime, speed } = (await (await fetch(`${simUrl}/sim/clock`)).json()) as { marketTime: number; speed: number };
+    const into = marketTime % MINUTE;
+    // Just after a close its candles are still on their way: judge the close 10 s of market time later.
+    if (into < 10_000) {
+      await sleep((10_000 - into) / speed + 50);
+      continue;
+    }
+    const want = marketTime - into - MINUTE;
+    behind = 0;
+    for (const s of symbols) {
+      const m = await bus.jsm.streams.getMessage(STREAMS.market, { last_by_subj: subjects.market('sim', s, 'candle.1m') }).catch(() => undefined);
+      if (!m || decode<Candle>(m.data).openTime < want) behind++;
+    }
+    if (behind === 0) break;
+    await sleep(5_000);
+  }
+  return { seconds: Math.round((Date.now() - t0) / 1000), behind };
+}
+
 /** Runs one node at `symbols` for `seconds` and measures every entry it placed after warm-up. */
 export async function benchLatency(symbols: number, o: { seconds: number; speed: number }): Promise<Record<string, unknown>> {
   await using env = await startLiveEnv({ symbols, speed: o.speed, env: TIGHT_STOPS });
@@ -134,6 +164,7 @@ export async function benchLatency(symbols: number, o: { seconds: number; speed:
   // first entry at the venue, then two more candle closes.
   const by = Date.now() + 300_000;
   while (Date.now() < by && !(await simHistory(env.simUrl)).orders.some((x) => x.clientOrderId.endsWith('-entry'))) await sleep(1_000);
+  const warm = await marketCurrent(env.bus, env.simUrl, 600_000);
   await sleep(Math.max(5_000, (2 * MINUTE) / o.speed));
   const from = Date.now();
   await sleep(o.seconds * 1_000);
@@ -145,10 +176,14 @@ export async function benchLatency(symbols: number, o: { seconds: number; speed:
   const first = new Map<number, number>();
   for (const p of ps) first.set(p.closeM, Math.min(first.get(p.closeM) ?? Infinity, p.total));
   const f = summary([...first.values()]);
+  // The node's own share: close → exec command stored, before the executor's pacing and REST.
+  const a = anchor(ps, o.speed);
+  const pipe = a ? summary(ps.filter((p) => p.exec !== undefined).map((p) => p.exec! - (a.w0 + p.closeM / o.speed))) : undefined;
   return {
-    symbols, speed: o.speed, seconds: o.seconds,
+    symbols, speed: o.speed, seconds: o.seconds, market_caught_up_after_first_entry_s: warm.seconds, ...(warm.behind ? { symbols_still_behind: warm.behind } : {}),
     entries: s.n, p50_ms: r1(s.p50), p99_ms: r1(s.p99), max_ms: r1(s.max), mean_ms: r1(s.mean),
     first_entry_per_close: { closes: f.n, p50_ms: r1(f.p50), p99_ms: r1(f.p99) },
+    ...(pipe ? { close_to_exec_command: { p50_ms: r1(pipe.p50), p99_ms: r1(pipe.p99) } } : {}),
     hops: breakdown(ps, o.speed),
     funnel: await funnel(env.bus, byId, from, ps.length),
     ...(ps.length === 0 ? { node_log_tail: env.logTail(6) } : {}),

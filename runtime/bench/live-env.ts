@@ -23,7 +23,10 @@ export interface LiveEnvOptions {
 
 /**
  * QT_* settings so that risk and the strategy approve every entry the fallback rule asks for:
- * a large paper account, a small fixed notional per symbol, no rate limit, no concentration limits.
+ * a large paper account, a small fixed notional per symbol, no concentration limits. The order
+ * rate keeps the risk brain's default (5 entries/s of market time, burst 10): lifted, 200+ entries
+ * of one close asked the venue for more than Binance's 1,200 orders a minute once their stops and
+ * take-profits followed, and the figures measured the venue's queue, not the node.
  * Marks are thinned with the speed, so the node sees about one per symbol and wall second, as live.
  */
 export function tradeEverythingEnv(speed: number): Record<string, string> {
@@ -35,8 +38,6 @@ export function tradeEverythingEnv(speed: number): Record<string, string> {
     QT_STRATEGY__AGAINST_TREND: 'allow',
     QT_RISK__MAX_OPEN_POSITIONS: '5000',
     QT_RISK__MAX_EXPOSURE_X: '100',
-    QT_RISK__MAX_ORDERS_PER_SEC: '100000',
-    QT_RISK__ORDER_BURST: '100000',
     QT_RISK__MAX_SYMBOL_PCT: '10',
     QT_RISK__MAX_CLUSTER_PCT: '100',
     QT_RISK__MAX_DAILY_LOSS_PCT: '1',

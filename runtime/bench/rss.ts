@@ -46,7 +46,7 @@ export interface RssOptions {
   minutes: number;
   /** Share of the run counted as warm-up (not in the slope). @default 1/3 */
   warmupShare?: number;
-  /** Max wait for the positions to open, s. @default 240 */
+  /** Max wait for the positions to open, s. @default 420 */
   fillSec?: number;
 }
 
@@ -56,7 +56,7 @@ export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> 
   const startSec = Math.round((Date.now() - t0) / 1000);
   const pid = env.node!.proc.pid!;
   // Stops stay wide (the defaults): every symbol that gets a non-HOLD signal enters and stays in.
-  const fillBy = Date.now() + (o.fillSec ?? 240) * 1_000;
+  const fillBy = Date.now() + (o.fillSec ?? 420) * 1_000;
   let open = 0;
   while (Date.now() < fillBy) {
     open = openPositions(await simHistory(env.simUrl));
