@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSimulatedClock } from '../../clock/index.js';
 import { WeightBudget } from './budget.js';
+import { VenueClosedError } from './errors.js';
 
 const settled = async (p: Promise<unknown>): Promise<boolean> => {
   let done = false;
@@ -27,5 +28,20 @@ describe('request-weight budget', () => {
     expect(await settled(budget.acquire(14, false, true))).toBe(false);
     clock.advance(minute);
     expect(await settled(polling)).toBe(true);
+  });
+
+  it('closing ends every wait for weight or a retry at once, and refuses further calls', async () => {
+    const clock = createSimulatedClock(0);
+    const budget = new WeightBudget(clock, 100, 0.9, 60_000);
+    await budget.acquire(90, false);
+    const waiting = budget.acquire(10, false);
+    const retry = budget.wait(30_000);
+    expect(await settled(waiting)).toBe(false);
+    budget.close();
+    await expect(waiting).rejects.toBeInstanceOf(VenueClosedError);
+    await expect(retry).rejects.toBeInstanceOf(VenueClosedError);
+    await expect(budget.acquire(1, false, true)).rejects.toBeInstanceOf(VenueClosedError);
+    // Nothing is left on the clock to keep a process alive.
+    expect(clock.pending()).toBe(0);
   });
 });

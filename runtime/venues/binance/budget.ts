@@ -5,7 +5,7 @@
  * passed on the clock (new orders also have their own 429, -1015, which pauses only orders).
  */
 import type { Clock } from '../../clock/index.js';
-import { RateLimitedError } from './errors.js';
+import { RateLimitedError, VenueClosedError } from './errors.js';
 
 /** What the budget knows, for status/metrics. */
 export interface WeightState {
@@ -43,6 +43,8 @@ export class WeightBudget {
   #pausedUntil = 0;
   #ordersPausedUntil = 0;
   #limited = 0;
+  #closed = false;
+  readonly #waits = new Set<{ timer: ReturnType<Clock['setTimeout']>; reject: (e: Error) => void }>();
 
   constructor(
     private readonly clock: Clock,
@@ -87,14 +89,44 @@ export class WeightBudget {
    */
   async acquire(weight: number, isOrder: boolean, reserve = false): Promise<void> {
     for (;;) {
+      if (this.#closed) throw new VenueClosedError();
       const wait = this.#waitFor(weight, isOrder, reserve);
       if (wait <= 0) {
         this.#used += weight;
         return;
       }
       if (wait > this.maxWaitMs) throw new RateLimitedError(wait, `request weight budget exhausted; next slot in ${wait} ms`);
-      await this.clock.sleep(wait);
+      await this.wait(wait);
     }
+  }
+
+  /**
+   * Sleeps on the clock unless the venue closes first: then it rejects with VenueClosedError.
+   * A closed adapter left callers waiting up to a minute for a slot or a retry, and their timers
+   * kept a stopped node's process alive (7 minutes at 500 symbols, each kline retried).
+   */
+  wait(ms: number): Promise<void> {
+    if (this.#closed) return Promise.reject(new VenueClosedError());
+    return new Promise((resolve, reject) => {
+      const w = {
+        timer: this.clock.setTimeout(() => {
+          this.#waits.delete(w);
+          resolve();
+        }, ms),
+        reject,
+      };
+      this.#waits.add(w);
+    });
+  }
+
+  /** Refuses every further call and ends every wait. */
+  close(): void {
+    this.#closed = true;
+    for (const w of this.#waits) {
+      this.clock.clearTimeout(w.timer);
+      w.reject(new VenueClosedError());
+    }
+    this.#waits.clear();
   }
 
   state(): WeightState {

@@ -129,7 +129,7 @@ export function createRest(o: RestOptions): Rest {
             if (more) continue;
           } else if (err instanceof VenueUnavailableError && spec.retry === 'idempotent' && more) {
             o.log.warn({ what: spec.what, kind: err.kind, attempt }, 'binance request failed; retrying');
-            await o.clock.sleep(backoff(attempt));
+            await o.budget.wait(backoff(attempt));
             continue;
           }
           throw err;

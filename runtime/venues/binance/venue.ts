@@ -148,6 +148,8 @@ export function createBinanceVenue(options: BinanceVenueOptions): BinanceVenue {
     onBreakerEvent: (listener) => breakers.on(listener),
     async close() {
       if (closed) return;
+      // Calls waiting for request weight or a retry end now instead of holding the process open.
+      budget.close();
       await Promise.all([...userStreams].map((s) => s.stop()));
       userStreams.clear();
       await hub.close();
