@@ -13,6 +13,7 @@ import { hostKit } from '../testing/host-env.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { readStream, until } from '../testing/wait.js';
 import { modelStore, promoteModel, seedRegistry, startAiBrain, startAiService, type AiLogic, type FeaturesMessage } from './index.js';
+import { rankSignals } from './feed.js';
 
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT'];
 const candles = parseKlineCsv(readFileSync(FIXTURE_BTC_1M, 'utf8'), { symbol: 'BTCUSDT', interval: '1m' }).slice(0, 400);
@@ -61,6 +62,8 @@ describe('AI brain', () => {
         expect(data.confidence).toBeGreaterThan(0);
         expect(data.confidence).toBeLessThan(0.7); // calibrated: these models are right ~40-48% of the time
       }
+      // Stored strongest first, so a limited order rate admits the most confident entries.
+      expect(sigs.map((s) => s.data.symbol)).toEqual(rankSignals(sigs.map((s) => s.data)).map((s) => s.symbol));
       expect(brain.health()).toMatchObject({ loaded: true, fallback: null, batches: 1, signals: 3, errors: 0 });
       const shadow = await until(async () => (await readStream<JournalEntry>(env.bus, STREAMS.journal, subjects.journal('model'))).find((e) => e.data.data['action'] === 'shadow-predictions'), 'shadow journal');
       expect(shadow.data.data['model']).toBe('temporal-1m-h12-a45815639e90');

@@ -9,7 +9,7 @@ import { RuntimeError } from '../errors.js';
 import type { Bus } from '../nats/index.js';
 import { createBatcher } from './batcher.js';
 import type { ModelProblem } from './errors.js';
-import { deadLetter, FEED_TARGETS, publish, publishSignals, type FeedTargets } from './feed.js';
+import { deadLetter, FEED_TARGETS, publish, publishSignals, rankSignals, type FeedTargets } from './feed.js';
 import { inferBatch } from './infer.js';
 import { reloadModels, type ModelSet } from './model-set.js';
 import { journalAlert, journalModel } from './pointers.js';
@@ -208,7 +208,7 @@ export async function startAiBrain(o: AiBrainOptions): Promise<AiBrain> {
       const ok = SignalSchema.safeParse(s);
       return ok.success ? ok.data : logic.fallbackSignal(core, row, policy, `invalid model signal: ${ok.error.issues[0]?.message ?? '?'}`);
     });
-    await publishSignals(bus, signals);
+    await publishSignals(bus, rankSignals(signals));
     if (!stale) await setFallback(why, 'batch');
     const now = clock.now();
     const key = `${interval}:${ts}:${rows[0]?.symbol ?? ''}`;

@@ -20,6 +20,16 @@ export async function publish(bus: Bus, subject: string, data: unknown, msgId?: 
 }
 
 /** Publishes signals on `qt.signal.<SYM>` with their deterministic msgIds, all in flight at once. */
+/**
+ * A close's signals, strongest first: BUY/SELL by confidence, HOLD last. Strategy and risk take
+ * them in stream order, so when the order rate admits only some entries of a close (ORDER_RATE at
+ * 500 symbols), the ones admitted are the most confident instead of the first symbols by name.
+ */
+export function rankSignals(signals: readonly Signal[]): Signal[] {
+  const score = (s: Signal) => (s.side === 'HOLD' ? -1 : s.confidence);
+  return [...signals].sort((a, b) => score(b) - score(a));
+}
+
 export async function publishSignals(bus: Bus, signals: readonly Signal[]): Promise<void> {
   await Promise.all(signals.map((s) => publish(bus, subjects.signal(s.symbol), s, signalMsgId(s))));
 }

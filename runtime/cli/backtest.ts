@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { subjects, type JournalEntry } from '../../protocols/index.js';
+import { rankSignals } from '../ai/feed.js';
 import { createBacktestBus } from '../backtest/bus.js';
 import { bridgeVenue } from '../backtest/venue-bridge.js';
 import { createSimulatedClock } from '../clock/index.js';
@@ -117,7 +118,8 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       const sigs = await ai.signals(pending.splice(0));
       batches++;
       // Built by the AI brain's own decision core in this process: trusted, like the actors' outputs.
-      for (const sig of sigs) bus.publish(subjects.signal(sig.symbol), sig, `sig:${sig.venue}:${sig.symbol}:${sig.interval}:${sig.ts}`, undefined, { trusted: true });
+      // Ranked as the live brain publishes them: the order rate admits the strongest first.
+      for (const sig of rankSignals(sigs)) bus.publish(subjects.signal(sig.symbol), sig, `sig:${sig.venue}:${sig.symbol}:${sig.interval}:${sig.ts}`, undefined, { trusted: true });
     }
   }
   await ai?.close();
