@@ -57,7 +57,7 @@ export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> 
   // A memory figure, not a trading one: risk's default order rate holds a 500-symbol node near 260
   // open positions (entries of each close are capped while earlier ones close), so the rate is
   // raised here. The executor's pacer still keeps the venue within its order limits.
-  const rate = o.entriesPerSec ? { QT_RISK__MAX_ORDERS_PER_SEC: String(o.entriesPerSec), QT_RISK__ORDER_BURST: String(o.entriesPerSec * 2) } : {};
+  const rate: Record<string, string> = o.entriesPerSec ? { QT_RISK__MAX_ORDERS_PER_SEC: String(o.entriesPerSec), QT_RISK__ORDER_BURST: String(o.entriesPerSec * 2) } : {};
   await using env = await startLiveEnv({ symbols: o.symbols, speed: o.speed, env: rate });
   const startSec = Math.round((Date.now() - t0) / 1000);
   const pid = env.node!.proc.pid!;
