@@ -48,7 +48,7 @@ export interface RssOptions {
   warmupShare?: number;
   /** Max wait for the positions to open, s. @default 420 */
   fillSec?: number;
-  /** Risk's entry rate (market time); absent = the default (5/s). */
+  /** Risk's entry rate (market time); absent or 0 = risk's default (5/s). */
   entriesPerSec?: number;
 }
 
@@ -84,7 +84,7 @@ export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> 
   const cut = Math.floor(xs.length * (o.warmupShare ?? 1 / 3));
   const open2 = openPositions(await simHistory(env.simUrl));
   return {
-    symbols: o.symbols, speed: o.speed, node_start_seconds: startSec, risk_entries_per_sec: o.entriesPerSec ?? 'default (5)',
+    symbols: o.symbols, speed: o.speed, node_start_seconds: startSec, risk_entries_per_sec: o.entriesPerSec || 'default (5)',
     at_positions: atPositions,
     drift: {
       minutes: o.minutes, samples: xs.length, warmup_samples: cut, rss_first_mib: Math.round(ys[0]!), rss_last_mib: Math.round(ys.at(-1)!), rss_max_mib: Math.round(Math.max(...ys)),

@@ -13,26 +13,42 @@ const submit = (symbol: string, clientOrderId: string, o: Partial<SubmitCommand>
   reduceOnly: false, attribution: 'fallback:momentum', ts: 1, ...o,
 });
 
+type ExecutorOptions = Parameters<typeof startExecutor>[0];
+
+/** An executor on a live clock against the simulator, with a BTC position open to protect. */
+async function pacedWithPosition(env: Awaited<ReturnType<typeof natsEnv>>, venueEnv: Awaited<ReturnType<typeof startVenueEnv>>, o: Partial<ExecutorOptions>) {
+  const executor = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }), ...o });
+  const place = (c: SubmitCommand) => env.bus.js.publish(subjects.order(c.symbol, 'exec'), encode({ op: 'place', command: c }), { msgID: `exec:${c.clientOrderId}` });
+  const venueOrder = (cid: string) => venueEnv.sim.engine.history().orders.find((x) => x.clientOrderId === cid);
+  try {
+    await place(submit('BTCUSDT', 'open-btc', { qty: 0.002 }));
+    await until(() => venueOrder('open-btc')?.status === 'FILLED', 'position open');
+  } catch (e) {
+    await executor.stop();
+    throw e;
+  }
+  /** A stop 10 % under the mark for the open position. */
+  const stop = () => {
+    const mark = Number(venueEnv.sim.engine.premiumIndex('BTCUSDT').markPrice);
+    return submit('BTCUSDT', 'stop-btc', { leg: 'sl', side: 'SELL', orderType: 'STOP_MARKET', qty: 0.002, stopPrice: Math.round(mark * 0.9), reduceOnly: true, workingType: 'MARK_PRICE' });
+  };
+  return { executor, place, venueOrder, stop };
+}
+
 describe('executor order pacing (sim venue over HTTP, real NATS)', () => {
   it('when the order budget is spent, the stop of an open position reaches the venue before another symbol’s waiting entry', async () => {
     await using env = await natsEnv();
     await using venueEnv = await startVenueEnv();
     // A small budget stands in for Binance's 300 per 10 s, so the test needs few orders.
-    const executor = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }), pacer: { windows: [[3, 1_500]], share: { stop: 1, reduce: 1, entry: 1 } } });
+    const { executor, place, venueOrder, stop: stopFor } = await pacedWithPosition(env, venueEnv, { pacer: { windows: [[3, 1_500]], share: { stop: 1, reduce: 1, entry: 1 } } });
     try {
-      const place = (c: SubmitCommand) => env.bus.js.publish(subjects.order(c.symbol, 'exec'), encode({ op: 'place', command: c }), { msgID: `exec:${c.clientOrderId}` });
-      const venueOrder = (cid: string) => venueEnv.sim.engine.history().orders.find((x) => x.clientOrderId === cid);
-      // A position to protect.
-      await place(submit('BTCUSDT', 'open-btc', { qty: 0.002 }));
-      await until(() => venueOrder('open-btc')?.status === 'FILLED', 'position open');
       await new Promise((r) => setTimeout(r, 1_600)); // a fresh budget window
 
       // A burst of entries spends the budget (3 per window); the fourth waits in the pacer.
       const entries = [1, 2, 3, 4, 5].map((n) => submit('ETHUSDT', `entry-eth-${n}`, { qty: 0.002, intentId: `eth-${n}` }));
       for (const e of entries) await place(e);
       await until(() => (executor.info().pacing as { entry: number }).entry === 1, 'an entry waiting for budget');
-      const mark = Number(venueEnv.sim.engine.premiumIndex('BTCUSDT').markPrice);
-      const stop = submit('BTCUSDT', 'stop-btc', { leg: 'sl', side: 'SELL', orderType: 'STOP_MARKET', qty: 0.002, stopPrice: Math.round(mark * 0.9), reduceOnly: true, workingType: 'MARK_PRICE' });
+      const stop = stopFor();
       await place(stop);
       await until(() => [...entries, stop].every((c) => venueOrder(c.clientOrderId)), 'every order at the venue', 15_000);
 
@@ -54,14 +70,9 @@ describe('executor order pacing (sim venue over HTTP, real NATS)', () => {
   it('a command held for order capacity longer than ack_wait is not redelivered: one place per order', async () => {
     await using env = await natsEnv();
     await using venueEnv = await startVenueEnv();
-    const executor = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }), pacer: { windows: [[1, 3_000]] }, ackWaitSec: 1 });
+    const { executor, place, venueOrder, stop } = await pacedWithPosition(env, venueEnv, { pacer: { windows: [[1, 3_000]] }, ackWaitSec: 1 });
     try {
-      const place = (c: SubmitCommand) => env.bus.js.publish(subjects.order(c.symbol, 'exec'), encode({ op: 'place', command: c }), { msgID: `exec:${c.clientOrderId}` });
-      const venueOrder = (cid: string) => venueEnv.sim.engine.history().orders.find((x) => x.clientOrderId === cid);
-      await place(submit('BTCUSDT', 'open-btc', { qty: 0.002 }));
-      await until(() => venueOrder('open-btc')?.status === 'FILLED', 'position open');
-      const mark = Number(venueEnv.sim.engine.premiumIndex('BTCUSDT').markPrice);
-      await place(submit('BTCUSDT', 'stop-btc', { leg: 'sl', side: 'SELL', orderType: 'STOP_MARKET', qty: 0.002, stopPrice: Math.round(mark * 0.9), reduceOnly: true, workingType: 'MARK_PRICE' }));
+      await place(stop());
       await until(() => venueOrder('stop-btc'), 'the stop at the venue', 10_000);
       await new Promise((r) => setTimeout(r, 1_500)); // time for a redelivery to show up
       expect(executor.info()).toMatchObject({ place: 2, notSent: 0, pending: 0 });
@@ -75,16 +86,12 @@ describe('executor order pacing (sim venue over HTTP, real NATS)', () => {
   it('an entry that waited past maxEntryWaitMs for budget is refused, not sent; a stop that waited as long is still sent', async () => {
     await using env = await natsEnv();
     await using venueEnv = await startVenueEnv();
-    const executor = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }), pacer: { windows: [[1, 2_000]] }, maxEntryWaitMs: 500 });
+    const { executor, place, venueOrder, stop } = await pacedWithPosition(env, venueEnv, { pacer: { windows: [[1, 2_000]] }, maxEntryWaitMs: 500 });
     try {
-      const place = (c: SubmitCommand) => env.bus.js.publish(subjects.order(c.symbol, 'exec'), encode({ op: 'place', command: c }), { msgID: `exec:${c.clientOrderId}` });
-      const venueOrder = (cid: string) => venueEnv.sim.engine.history().orders.find((x) => x.clientOrderId === cid);
-      await place(submit('BTCUSDT', 'open-btc', { qty: 0.002 }));
-      await until(() => venueOrder('open-btc')?.status === 'FILLED', 'position open');
       // The budget (1 per 2 s) is spent: both wait about 2 s, the stop first.
-      const mark = Number(venueEnv.sim.engine.premiumIndex('BTCUSDT').markPrice);
+      const btcStop = stop();
       await place(submit('ETHUSDT', 'late-eth', { qty: 0.002, intentId: 'late-eth' }));
-      await place(submit('BTCUSDT', 'stop-btc', { leg: 'sl', side: 'SELL', orderType: 'STOP_MARKET', qty: 0.002, stopPrice: Math.round(mark * 0.9), reduceOnly: true, workingType: 'MARK_PRICE' }));
+      await place(btcStop);
       await until(() => venueOrder('stop-btc'), 'the stop at the venue', 10_000);
       const reports = await until(async () => {
         const r = (await readStream<VenueReport>(env.bus, STREAMS.orders, subjects.order('ETHUSDT', 'report'))).map((x) => x.data);

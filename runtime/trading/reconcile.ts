@@ -43,13 +43,6 @@ export interface ReconcilerOptions {
   deferrals?: Map<string, number>;
 }
 
-/** Records a deferral; true once the symbol has waited `adoptDeferMs`, so adoption is never put off for good. */
-function overdue(o: ReconcilerOptions, symbol: string, ts: number): boolean {
-  const first = o.deferrals?.get(symbol);
-  if (first === undefined) o.deferrals?.set(symbol, ts);
-  return first !== undefined && ts - first >= (o.adoptDeferMs ?? 60_000);
-}
-
 async function latestPositions(bus: Bus): Promise<Map<string, PositionUpdate>> {
   const out = new Map<string, PositionUpdate>();
   const info = await bus.jsm.streams.info(STREAMS.positions);
@@ -136,12 +129,15 @@ export async function reconcileOnce(o: ReconcilerOptions): Promise<ReconcileRepo
     for (const [symbol, vp] of bySymbol) {
       const mine = ours.get(symbol);
       const held = mine && mine.qty > 0 && mine.state !== 'closed' && mine.state !== 'flat';
-      if (!held && filling.has(symbol) && !overdue(o, symbol, ts)) {
+      // Deferred since the first pass that put it off; past `adoptDeferMs` it is adopted anyway,
+      // so adoption is never put off for good.
+      const since = o.deferrals?.get(symbol) ?? ts;
+      if (!held && filling.has(symbol) && ts - since < (o.adoptDeferMs ?? 60_000)) {
         // The fill just reported may be this very position, still on its way through the order
         // machine: adopting it as well counted it twice (ours 2× the venue's after a NATS restart).
         r.deferred.push(symbol);
+        o.deferrals?.set(symbol, since);
       } else if (!held) {
-        o.deferrals?.delete(symbol);
         const side = vp.amount > 0 ? 'LONG' : 'SHORT';
         await pub(subjects.actorInput('position', symbol), { type: 'adopt', side, qty: vp.qty, entry: vp.entryPrice, ts }, `adopt:${symbol}:${side}:${vp.qty}:${vp.entryPrice}`);
         r.adopted.push(symbol);
@@ -149,6 +145,7 @@ export async function reconcileOnce(o: ReconcilerOptions): Promise<ReconcileRepo
         r.mismatched.push(symbol);
       }
     }
+    // A deferral lasts only while each pass defers the symbol again.
     for (const s of o.deferrals?.keys() ?? []) if (!r.deferred.includes(s)) o.deferrals!.delete(s);
     // Our actors hold a position the venue does not have (filled stop while down, liquidation…).
     for (const [symbol, p] of ours) {
