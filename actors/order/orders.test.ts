@@ -74,8 +74,10 @@ describe('orders actor (hosted on nats)', () => {
     expect(Object.keys(ctx.timers)).toEqual([]);
     expect(Object.keys(a.actor.getSnapshot().children)).toEqual([]);
     const before = (await execs(env)).length;
-    await submit(env, cmd('ord-q'));
+    const again = await submit(env, cmd('ord-q'));
     await report(env, rep('ord-q', 'FILLED', 0.01));
+    // Submits and reports arrive on separate consumers, so wait for each one's cursor before judging either.
+    await until(async () => (a.info().cursors as number[])[0] === again.seq, 'the second submit applied');
     await until(() => (a.actor.getSnapshot().context as OrdersContext).stats.late === 1, 'late report seen');
     expect((a.actor.getSnapshot().context as OrdersContext).stats.duplicates).toBe(1);
     expect((await execs(env)).length).toBe(before);
