@@ -29,8 +29,8 @@ describe('orders actor (hosted on nats)', () => {
     const def = ordersDef({ venue: 'sim', maxNotional: 1e7, order: { queryBaseMs: 60_000 } });
     let a = await kit.start(SYM, def);
     await submit(env, cmd('ord-1'), 'ord-1');
-    await submit(env, cmd('ord-1')); // a second copy the stream did not dedup: the actor must
-    await until(async () => (a.info().cursors as number[])[0] === 2, 'both submits applied');
+    const copy = await submit(env, cmd('ord-1')); // a second copy the stream did not dedup: the actor must
+    await until(async () => (a.info().cursors as number[])[0] === copy.seq, 'both submits applied');
     await until(async () => (await execs(env)).length === 1, 'the place command');
     expect(await execs(env)).toEqual([{ op: 'place', command: cmd('ord-1') }]);
     expect((a.actor.getSnapshot().context as OrdersContext).stats).toMatchObject({ submits: 1, duplicates: 1 });
@@ -63,7 +63,9 @@ describe('orders actor (hosted on nats)', () => {
     const kit = await hostKit(env);
     const def = ordersDef({ venue: 'sim', maxNotional: 1e7, order: { queryBaseMs: 50, queryMaxMs: 200 }, pruneAfterMs: 100 });
     const a = await kit.start(SYM, def);
-    await submit(env, cmd('ord-q'));
+    const first = await submit(env, cmd('ord-q'));
+    // The UNKNOWN answer must reach the order, not arrive first as a report for an unknown id.
+    await until(async () => (a.info().cursors as number[])[0] === first.seq, 'the submit applied');
     await report(env, rep('ord-q', 'UNKNOWN', 0, { source: 'rest' }));
     await until(async () => (await execs(env)).filter((e) => e.op === 'query').length >= 2, 'two re-queries');
     await report(env, rep('ord-q', 'FILLED', 0.01, { source: 'query' }));
@@ -95,9 +97,14 @@ describe('orders actor (hosted on nats)', () => {
     await submit(env, cmd('bad-size', { qty: 1_000, price: 60_000 }));
     await submit(env, cmd('bad-mkt', { orderType: 'MARKET', price: undefined }));
     await submit(env, cmd('bad-limit', { price: undefined }));
-    await submit(env, 'not an object');
-    await report(env, { ...rep('ord-x', 'FILLED'), executedQty: Number.NaN });
+    const lastBad = await submit(env, 'not an object');
+    // Submits and reports arrive on separate consumers: the bad report is sent only once the bad
+    // submits are dead-lettered (so the DLQ holds them in the order checked below), and judged only
+    // once its own cursor is in (the good submit's event says nothing about the report input).
+    await until(async () => (a.info().cursors as number[])[0] === lastBad.seq, 'the bad submits dead-lettered');
+    const badReport = await report(env, { ...rep('ord-x', 'FILLED'), executedQty: Number.NaN });
     await submit(env, cmd('good-1'));
+    await until(async () => (a.info().cursors as number[])[1] === badReport.seq, 'the bad report dead-lettered');
     await until(async () => (await events(env)).some((e) => e.clientOrderId === 'good-1'), 'the good submit');
     const dlq = await readStream(env.bus, STREAMS.dlq, subjects.dlq(`orders.${SYM}`));
     const reasons = dlq.map((m) => m.headers[DLQ_REASON_HEADER]);
