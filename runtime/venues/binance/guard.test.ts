@@ -31,6 +31,12 @@ describe('grid rounding', () => {
     expect(toGrid(60_000.01, 0.1, 'up')).toBe('60000.1');
     expect(toGrid(0.0029999, 0.001, 'down')).toBe('0.002');
     expect(toGrid(1.23456789, 1e-8, 'nearest')).toBe('1.23456789');
+    // Values on the grid stay there at any step count (the division's noise is relative).
+    expect(toGrid(1_680_000.4, 0.1, 'down')).toBe('1680000.4');
+    expect(toGrid(16_800.009, 0.001, 'down')).toBe('16800.009');
+    expect(toGrid(1_680.0086, 0.0001, 'up')).toBe('1680.0086');
+    expect(toGrid(1_680_000.41, 0.1, 'down')).toBe('1680000.4');
+    expect(toGrid(1_680_000.41, 0.1, 'up')).toBe('1680000.5');
   });
 });
 

@@ -31,8 +31,11 @@ export function toGrid(value: number, size: number, mode: RoundMode): string {
   const d = decimalsOf(size);
   if (!(size > 0)) return value.toFixed(d);
   // The epsilon absorbs binary noise (0.3 / 0.1 = 2.9999999999999996) without moving real values.
+  // It grows with the step count: the noise of the division is relative (1680000.4 / 0.1 =
+  // 16800003.999999996, which a fixed 1e-9 floored one tick short).
   const steps = value / size;
-  const n = mode === 'nearest' ? Math.round(steps) : mode === 'down' ? Math.floor(steps + 1e-9) : Math.ceil(steps - 1e-9);
+  const eps = Math.max(1e-9, Math.abs(steps) * 1e-12);
+  const n = mode === 'nearest' ? Math.round(steps) : mode === 'down' ? Math.floor(steps + eps) : Math.ceil(steps - eps);
   return (n * size).toFixed(d);
 }
 
