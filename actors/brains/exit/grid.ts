@@ -20,18 +20,25 @@ export function fromUnits(n: number, size: number): number {
 }
 
 /**
- * Rounds `price` onto the tick grid in the given direction. The 1e-9-tick tolerance keeps a
- * value that is already on the grid (up to float error) where it is.
+ * Float error of a grid-unit count: the division's noise is relative, so past ~10^7 units a fixed
+ * 1e-9 no longer covers it (1680000.4 / 0.1 = 16800003.999999996).
+ */
+const slack = (n: number) => Math.max(1e-9, Math.abs(n) * 1e-12);
+
+/**
+ * Rounds `price` onto the tick grid in the given direction. The tolerance keeps a value that is
+ * already on the grid (up to float error) where it is.
  */
 export function roundTick(price: number, tick: number, dir: 'down' | 'up'): number {
   const n = price / tick;
-  const k = dir === 'down' ? Math.floor(n + 1e-9) : Math.ceil(n - 1e-9);
+  const k = dir === 'down' ? Math.floor(n + slack(n)) : Math.ceil(n - slack(n));
   return fromUnits(k, tick);
 }
 
 /** Whole steps in `qty`, rounded down (never sells more than held). */
 export function stepsDown(qty: number, step: number): number {
-  return Math.floor(qty / step + 1e-9);
+  const n = qty / step;
+  return Math.floor(n + slack(n));
 }
 
 /** Whole steps in `qty` when it should already be on the grid; null when it is not. */

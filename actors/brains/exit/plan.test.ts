@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExitTemplateSchema, type ExitPlan, type ExitTemplate } from '../../../protocols/index.js';
-import { buildExitPlan, checkPlan, moveStop, shrinkLegs, stepsExact, type PlanRules } from './index.js';
+import { buildExitPlan, checkPlan, moveStop, roundTick, shrinkLegs, stepsDown, stepsExact, type PlanRules } from './index.js';
 
 const DEFAULT = ExitTemplateSchema.parse({});
 const RULES: PlanRules = { tickSize: 0.1, stepSize: 0.001, minQty: 0.001, minNotional: 5 };
@@ -117,6 +117,14 @@ describe('buildExitPlan', () => {
     expect(buildExitPlan({ ...base, entry: 100, rules: { ...RULES, tickSize: 0 } }).ok).toBe(false);
     expect(buildExitPlan({ ...base, entry: 100, qty: 0.0005 }).ok).toBe(false); // off the step grid
     expect(buildExitPlan({ ...base, entry: 100, template: { ...DEFAULT, stopPct: -0.02 } })).toMatchObject({ ok: false, reason: expect.stringMatching(/template/) });
+  });
+
+  it('a level already on the grid stays there at any number of grid units (float noise is relative)', () => {
+    expect(roundTick(1_680_000.4, 0.1, 'down')).toBe(1_680_000.4);
+    expect(roundTick(1_680.0086, 0.0001, 'up')).toBe(1_680.0086);
+    expect(roundTick(1_680_000.41, 0.1, 'up')).toBe(1_680_000.5);
+    expect(stepsDown(16_800.009, 0.001)).toBe(16_800_009);
+    expect(stepsDown(16_800.0089, 0.001)).toBe(16_800_008);
   });
 
   it('a distance below one tick still yields a level strictly on its side', () => {
