@@ -25,20 +25,21 @@ export function fromUnits(n: number, size: number): number {
  */
 const slack = (n: number) => Math.max(1e-9, Math.abs(n) * 1e-12);
 
+/** Whole grid units in `x`, rounded down / up, with a value on the grid (up to float error) kept. */
+export const unitsDown = (x: number, size: number): number => Math.floor(x / size + slack(x / size));
+export const unitsUp = (x: number, size: number): number => Math.ceil(x / size - slack(x / size));
+
 /**
  * Rounds `price` onto the tick grid in the given direction. The tolerance keeps a value that is
  * already on the grid (up to float error) where it is.
  */
 export function roundTick(price: number, tick: number, dir: 'down' | 'up'): number {
-  const n = price / tick;
-  const k = dir === 'down' ? Math.floor(n + slack(n)) : Math.ceil(n - slack(n));
-  return fromUnits(k, tick);
+  return fromUnits(dir === 'down' ? unitsDown(price, tick) : unitsUp(price, tick), tick);
 }
 
 /** Whole steps in `qty`, rounded down (never sells more than held). */
 export function stepsDown(qty: number, step: number): number {
-  const n = qty / step;
-  return Math.floor(n + slack(n));
+  return unitsDown(qty, step);
 }
 
 /** Whole steps in `qty` when it should already be on the grid; null when it is not. */

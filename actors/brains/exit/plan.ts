@@ -1,5 +1,5 @@
 import { ExitTemplateSchema, type ExitPlan, type ExitTemplate } from '../../../protocols/index.js';
-import { fromUnits, positive, roundTick, stepsDown, stepsExact } from './grid.js';
+import { fromUnits, positive, roundTick, stepsDown, stepsExact, unitsDown, unitsUp } from './grid.js';
 
 /** The symbol's trading filters the plan is rounded to. */
 export interface PlanRules {
@@ -91,7 +91,7 @@ export function buildExitPlan(a: BuildExitPlanArgs): PlanResult {
  */
 function awayFrom(entry: number, level: number, side: 1 | -1, tick: number): number {
   if (side * (level - entry) > 0) return level;
-  return fromUnits(side > 0 ? Math.floor(entry / tick + 1e-9) + 1 : Math.ceil(entry / tick - 1e-9) - 1, tick);
+  return fromUnits(side > 0 ? unitsDown(entry, tick) + 1 : unitsUp(entry, tick) - 1, tick);
 }
 
 /**

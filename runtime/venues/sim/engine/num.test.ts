@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalsIn, fmt, onGrid, roundTo, snap, snapDown } from './num.js';
+import { decimalsIn, fmt, onGrid, roundTo, snap, snapDown, snapUp } from './num.js';
 
 describe('decimal helpers', () => {
   it('rounds half away from zero despite binary error', () => {
@@ -13,6 +13,10 @@ describe('decimal helpers', () => {
     expect(snap(29000.123, 0.1)).toBe(29000.1);
     expect(snapDown(0.4999983, 0.001)).toBe(0.499);
     expect(snapDown(0.3, 0.1)).toBe(0.3);
+    // Past ~10^7 steps the division's noise outgrows a fixed tolerance (16800003.999999996 steps).
+    expect(snapDown(1_680_000.4, 0.1)).toBe(1_680_000.4);
+    expect(snapUp(1_680.0086, 0.0001)).toBe(1_680.0086);
+    expect(snapUp(1_680_000.41, 0.1)).toBe(1_680_000.5);
     expect(fmt(-0.0000001, 3)).toBe('0.000');
     expect(fmt(0.1 + 0.2, 1)).toBe('0.3');
     expect(onGrid(29000.3, 0.1)).toBe(true);

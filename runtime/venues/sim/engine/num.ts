@@ -41,14 +41,19 @@ export function snap(x: number, step: number): number {
   return roundTo(Math.round(x / step) * step, decimalsOf(step));
 }
 
+/** Float error of a step count: relative, so past ~10^7 steps a fixed 1e-9 no longer covers it. */
+const slack = (units: number) => Math.max(1e-9, Math.abs(units) * 1e-12);
+
 /** Floors to a multiple of `step` (quantities are never rounded up past what was asked). */
 export function snapDown(x: number, step: number): number {
-  return roundTo(Math.floor(x / step + 1e-9) * step, decimalsOf(step));
+  const u = x / step;
+  return roundTo(Math.floor(u + slack(u)) * step, decimalsOf(step));
 }
 
 /** Ceils to a multiple of `step`. */
 export function snapUp(x: number, step: number): number {
-  return roundTo(Math.ceil(x / step - 1e-9) * step, decimalsOf(step));
+  const u = x / step;
+  return roundTo(Math.ceil(u - slack(u)) * step, decimalsOf(step));
 }
 
 /** Whether `x` is an integer multiple of `step` within float noise. */
