@@ -5,7 +5,8 @@ describe('order pacer', () => {
   it('never sends more than a window allows, and serves waiters by tier: stops, then take-profits, then entries', async () => {
     const windowMs = 150;
     // The send time the pacer counted: a busy test machine may run the callbacks late.
-    const pacer = createOrderPacer({ windows: [[3, windowMs]], share: { stop: 1, reduce: 1, entry: 1 } });
+    // No shares and no stop reservations: the tiers alone decide the order.
+    const pacer = createOrderPacer({ windows: [[3, windowMs]], share: { stop: 1, reduce: 1, entry: 1 }, reserveMs: 0 });
     const grants: Array<{ who: string; at: number }> = [];
     const ask = (who: string, p: PacePriority) => pacer.acquire(p).then((at) => grants.push({ who, at }));
     // Entries for five symbols arrive first; take-profits, then stops arrive while they wait.
@@ -19,28 +20,52 @@ describe('order pacer', () => {
     expect(pacer.waiting()).toEqual({ stop: 0, reduce: 0, entry: 0 });
   });
 
-  it('keeps headroom for stops: entries fill at most 60 % of a window and take-profits 80 %, so a stop goes at once', async () => {
+  it('keeps headroom for stops: every entry reserves its stop, entries fill at most 60 % and take-profits 80 % of a window', async () => {
     let t = 1_000;
-    const pacer = createOrderPacer({ windows: [[10, 10_000]], now: () => t });
+    const pacer = createOrderPacer({ windows: [[10, 10_000]], now: () => t, reserveMs: 5_000 });
     const granted: string[] = [];
     const ask = (who: string, p: PacePriority) => void pacer.acquire(p).then(() => granted.push(who), () => undefined);
     for (let i = 1; i <= 8; i++) ask(`e${i}`, 'entry');
     await null;
-    expect(granted).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6']);
-    ask('t1', 'reduce');
-    ask('t2', 'reduce');
-    ask('t3', 'reduce');
+    // Three entries and the three stops they will need fill the entries' 60 %.
+    expect(granted).toEqual(['e1', 'e2', 'e3']);
+    expect(pacer.reserved()).toBe(3);
+    for (const s of ['s1', 's2', 's3']) ask(s, 'stop');
+    await null;
+    expect(granted.slice(3)).toEqual(['s1', 's2', 's3']);
+    expect(pacer.reserved()).toBe(0);
+    // Six sends: no room left for entries; take-profits may go up to 80 %.
+    for (const tp of ['t1', 't2', 't3']) ask(tp, 'reduce');
     await null;
     expect(granted.slice(6)).toEqual(['t1', 't2']);
-    ask('s1', 'stop');
-    ask('s2', 'stop');
-    ask('s3', 'stop');
+    // Stops may fill the window: two fit the remaining 20 %, the third waits for it to slide, ahead of everyone.
+    for (const s of ['s4', 's5', 's6']) ask(s, 'stop');
     await null;
-    // Two stops fit the remaining 20 %; the third waits for the window to slide, ahead of everyone.
-    expect(granted.slice(8)).toEqual(['s1', 's2']);
-    expect(pacer.waiting()).toEqual({ stop: 1, reduce: 1, entry: 2 });
+    expect(granted.slice(8)).toEqual(['s4', 's5']);
+    expect(pacer.waiting()).toEqual({ stop: 1, reduce: 1, entry: 5 });
     pacer.close(new Error('done'));
-    t += 1;
+  });
+
+  it('a reservation whose stop never comes (an entry that did not fill) expires and frees its room', async () => {
+    let t = 1_000;
+    const pacer = createOrderPacer({ windows: [[10, 10_000]], now: () => t, reserveMs: 5_000 });
+    const granted: string[] = [];
+    const ask = (who: string, p: PacePriority) => void pacer.acquire(p).then(() => granted.push(who), () => undefined);
+    for (let i = 1; i <= 5; i++) ask(`e${i}`, 'entry');
+    await null;
+    expect(granted).toEqual(['e1', 'e2', 'e3']);
+    t += 4_999;
+    ask('e6', 'entry');
+    await null;
+    expect(granted).toEqual(['e1', 'e2', 'e3']);
+    // Past reserveMs the three reservations are gone; the three sends still count in the 10 s window.
+    t += 2;
+    ask('e7', 'entry');
+    await null;
+    // Room for two more entries with their stops: 3 sent + 2 entries + 2 reserved > 6 would not be.
+    expect(granted).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+    expect(pacer.reserved()).toBe(2);
+    pacer.close(new Error('done'));
   });
 
   it('rejects waiters when closed, and every later request', async () => {

@@ -7,6 +7,12 @@
  * market exit) before any take-profit, every take-profit before any entry. A burst of 100 fills
  * brings 400 protective orders; in one FIFO tier the last stops waited behind the first symbols'
  * take-profits for longer than the 5 s a position may stay unprotected.
+ *
+ * Tiers alone were not enough: an entry's stop is asked for only once the entry has filled, and
+ * until then the window looks free, so entries took it all. At 500 symbols and 50 entries/s, 600
+ * entries went out in well under a minute and their stops then waited 47-121 s for the minute's
+ * window to slide. So every entry sent reserves a slot for its stop: the reservation counts
+ * against the take-profit and entry shares (not the stop's) until a stop is sent or it expires.
  */
 
 /** `stop`: stop-loss or market exit (takes risk off); `reduce`: take-profit; `entry`: adds risk. */
@@ -24,6 +30,11 @@ export interface PacerOptions {
    * slide. @default { stop: 1, reduce: 0.8, entry: 0.6 }
    */
   share?: Record<PacePriority, number>;
+  /**
+   * How long an entry's reservation for its stop holds if no stop is sent (an entry that rests
+   * unfilled, or was rejected). @default 30000
+   */
+  reserveMs?: number;
 }
 
 export interface OrderPacer {
@@ -31,6 +42,8 @@ export interface OrderPacer {
   acquire(priority: PacePriority): Promise<number>;
   /** Waiting orders, by priority. */
   waiting(): Record<PacePriority, number>;
+  /** Entries sent whose stop has not been sent yet (reservations held). */
+  reserved(): number;
   /** Rejects every waiter (executor stopping). */
   close(reason: Error): void;
 }
@@ -40,8 +53,11 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
   const now = o.now ?? Date.now;
   const longest = Math.max(...windows.map(([, ms]) => ms));
   const share = o.share ?? { stop: 1, reduce: 0.8, entry: 0.6 };
+  const reserveMs = o.reserveMs ?? 30_000;
   // Send times within the longest window, oldest first.
   const sent: number[] = [];
+  // Send times of entries whose stop is still to come, oldest first (a stop takes the oldest).
+  const reserved: number[] = [];
   const queues: Record<PacePriority, Array<{ resolve: (at: number) => void; reject: (e: Error) => void }>> = { stop: [], reduce: [], entry: [] };
   let timer: NodeJS.Timeout | undefined;
   let closed: Error | undefined;
@@ -49,11 +65,19 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
   /** ms until one more send of `tier` fits its share of every window (0: now). */
   const waitMs = (t: number, tier: PacePriority): number => {
     while (sent.length && sent[0]! <= t - longest) sent.shift();
+    while (reserved.length && reserved[0]! <= t - reserveMs) reserved.shift();
+    // Reserved stops will be sent soon: they occupy every window from now on.
+    const held = tier === 'stop' ? 0 : reserved.length;
     let wait = 0;
     for (const [max, ms] of windows) {
       const allowed = Math.max(1, Math.floor(max * share[tier]));
       const inWindow = sent.filter((s) => s > t - ms);
-      if (inWindow.length >= allowed) wait = Math.max(wait, inWindow[inWindow.length - allowed]! + ms - t + 1);
+      const over = inWindow.length + held - allowed;
+      if (over < 0) continue;
+      // Sliding frees the oldest sends; if reservations alone fill the share, the oldest one expiring does.
+      const slide = over < inWindow.length ? inWindow[over]! + ms - t + 1 : Infinity;
+      const expiry = held ? reserved[0]! + reserveMs - t + 1 : Infinity;
+      wait = Math.max(wait, Math.min(slide, expiry));
     }
     return wait;
   };
@@ -71,6 +95,8 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
         return;
       }
       sent.push(t);
+      if (tier === 'entry') reserved.push(t);
+      else if (tier === 'stop') reserved.shift();
       next.shift()!.resolve(t);
     }
   };
@@ -86,6 +112,7 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
       });
     },
     waiting: () => ({ stop: queues.stop.length, reduce: queues.reduce.length, entry: queues.entry.length }),
+    reserved: () => reserved.length,
     close(reason) {
       closed = reason;
       if (timer) clearTimeout(timer);

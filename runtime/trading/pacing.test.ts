@@ -39,8 +39,9 @@ describe('executor order pacing (sim venue over HTTP, real NATS)', () => {
   it('when the order budget is spent, the stop of an open position reaches the venue before another symbol’s waiting entry', async () => {
     await using env = await natsEnv();
     await using venueEnv = await startVenueEnv();
-    // A small budget stands in for Binance's 300 per 10 s, so the test needs few orders.
-    const { executor, place, venueOrder, stop: stopFor } = await pacedWithPosition(env, venueEnv, { pacer: { windows: [[3, 1_500]], share: { stop: 1, reduce: 1, entry: 1 } } });
+    // A small budget stands in for Binance's 300 per 10 s, so the test needs few orders; no shares
+    // and no stop reservations (pacer.test.ts has those), so only the tiers order the sends.
+    const { executor, place, venueOrder, stop: stopFor } = await pacedWithPosition(env, venueEnv, { pacer: { windows: [[3, 1_500]], share: { stop: 1, reduce: 1, entry: 1 }, reserveMs: 0 } });
     try {
       await new Promise((r) => setTimeout(r, 1_600)); // a fresh budget window
 
