@@ -62,6 +62,13 @@ export function tradeEverythingEnv(speed: number): Record<string, string> {
  */
 export const TIGHT_STOPS: Record<string, string> = { QT_STRATEGY__STOP_PCT: '0.003', QT_STRATEGY__STOP_ATR: '0.3', QT_STRATEGY__VOLATILE_STOP_ATR: '0.4' };
 
+/**
+ * Wide exits: the strategy's stop distance is 20 % (stop, take-profit ladder and trailing
+ * activation all scale with it), so a position stays open for the length of a bench run and a
+ * 500-symbol node accumulates positions instead of closing them as fast as it opens them.
+ */
+export const WIDE_EXITS: Record<string, string> = { QT_STRATEGY__STOP_PCT: '0.2', QT_STRATEGY__STOP_ATR: '20', QT_STRATEGY__VOLATILE_STOP_ATR: '20' };
+
 /** Starts NATS and a trading node; `close()` (or `await using`) stops both. */
 export async function startLiveEnv(o: LiveEnvOptions): Promise<ChaosEnv & AsyncDisposable> {
   const log = o.log ?? ((l: string) => process.stderr.write(`  ${l}\n`));

@@ -4,9 +4,13 @@
  * slope of a least-squares line after warm-up, in MiB per hour.
  */
 import { readFileSync } from 'node:fs';
+import { MAX_STOP_GAP_MS, stopGaps } from '../chaos/invariants.js';
 import { simHistory } from '../chaos/records.js';
 import type { SimHistory } from '../chaos/types.js';
-import { startLiveEnv } from './live-env.js';
+import { STREAMS, subjects, type JournalEntry } from '../../protocols/index.js';
+import { readStream } from '../testing/wait.js';
+import { startLiveEnv, WIDE_EXITS } from './live-env.js';
+import { summary } from './stats.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MiB = 2 ** 20;
@@ -48,19 +52,41 @@ export interface RssOptions {
   warmupShare?: number;
   /** Max wait for the positions to open, s. @default 420 */
   fillSec?: number;
-  /** Risk's entry rate (market time); absent or 0 = risk's default (5/s). */
+  /** Risk's entry rate (market time). @default 50 */
   entriesPerSec?: number;
+}
+
+/**
+ * Money safety under the fill: every stretch a venue position had no venue-side stop (the chaos
+ * invariant's gaps, from the simulator's records, market time), and the risk-mode changes the CEO
+ * brain journaled (an unprotected position past 60 s turns it CRITICAL: exits only).
+ */
+async function protection(env: Awaited<ReturnType<typeof startLiveEnv>>): Promise<Record<string, unknown>> {
+  const h = await simHistory(env.simUrl);
+  const now = Math.max(0, ...h.orders.map((o) => o.updateTime), ...h.trades.map((t) => t.time));
+  const gaps = stopGaps(h, now);
+  const ms = gaps.map((g) => g.to - g.from);
+  const policy = (await readStream<JournalEntry>(env.bus, STREAMS.journal, subjects.journal('policy'))).map((m) => m.data.summary).filter((x) => /risk mode/.test(x));
+  return {
+    unprotected_stretches_ms: ms.length ? summary(ms) : 'none',
+    over_5s: ms.filter((x) => x > MAX_STOP_GAP_MS).length,
+    still_unprotected: gaps.filter((g) => g.stillOpen).length,
+    risk_mode_changes: policy,
+  };
 }
 
 export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> {
   const t0 = Date.now();
-  // Optional: risk's entry rate. Raised to 50/s it did not bring more positions (199 open after
-  // 900 s, against 266 at the default): at 500 symbols positions close about as fast as they open.
-  const rate: Record<string, string> = o.entriesPerSec ? { QT_RISK__MAX_ORDERS_PER_SEC: String(o.entriesPerSec), QT_RISK__ORDER_BURST: String(o.entriesPerSec * 2) } : {};
-  await using env = await startLiveEnv({ symbols: o.symbols, speed: o.speed, env: rate });
+  // Positions must stay open to reach one per symbol: with the strategy's default exits a
+  // 500-symbol node settled at 200-300 open (266 at risk's default 5 entries/s, 199 at 50/s), as
+  // many closing as opening. Wide exits keep them, and 50 entries/s fills them within minutes
+  // (each entry brings its stop and take-profits: about 5 venue orders, within 1,200 a minute).
+  const rate = o.entriesPerSec ?? 50;
+  const extra = { ...WIDE_EXITS, QT_RISK__MAX_ORDERS_PER_SEC: String(rate), QT_RISK__ORDER_BURST: String(rate * 2) };
+  await using env = await startLiveEnv({ symbols: o.symbols, speed: o.speed, env: extra });
   const startSec = Math.round((Date.now() - t0) / 1000);
   const pid = env.node!.proc.pid!;
-  // Stops stay wide (the defaults): every symbol that gets a non-HOLD signal enters and stays in.
+  // Every symbol that gets a non-HOLD signal enters and stays in.
   const fillBy = Date.now() + (o.fillSec ?? 420) * 1_000;
   let open = 0;
   while (Date.now() < fillBy) {
@@ -68,7 +94,7 @@ export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> 
     if (open >= o.symbols * 0.95) break;
     await sleep(5_000);
   }
-  const atPositions = { open_positions: open, rss_mib: Math.round(rssOf(pid) / MiB), fill_seconds: Math.round((Date.now() - t0) / 1000) - startSec };
+  const atPositions = { open_positions: open, rss_mib: Math.round(rssOf(pid) / MiB), fill_seconds: Math.round((Date.now() - t0) / 1000) - startSec, protection: await protection(env) };
   process.stderr.write(`  ${JSON.stringify(atPositions)}\n`);
   const xs: number[] = [];
   const ys: number[] = [];
@@ -84,7 +110,7 @@ export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> 
   const cut = Math.floor(xs.length * (o.warmupShare ?? 1 / 3));
   const open2 = openPositions(await simHistory(env.simUrl));
   return {
-    symbols: o.symbols, speed: o.speed, node_start_seconds: startSec, risk_entries_per_sec: o.entriesPerSec || 'default (5)',
+    symbols: o.symbols, speed: o.speed, node_start_seconds: startSec, risk_entries_per_sec: rate, exits: 'wide (stop distance 20 %)',
     at_positions: atPositions,
     drift: {
       minutes: o.minutes, samples: xs.length, warmup_samples: cut, rss_first_mib: Math.round(ys[0]!), rss_last_mib: Math.round(ys.at(-1)!), rss_max_mib: Math.round(Math.max(...ys)),

@@ -62,7 +62,7 @@ const GROUPS: Array<{ name: string; label: string; run: () => Promise<Sections> 
   },
   {
     name: 'rss', label: 'RSS at 500 symbols / positions, and drift',
-    run: async () => ({ node_rss: await (await import('./rss.js')).benchRss({ symbols: num('QT_BENCH_RSS_SYMBOLS', 500), speed: num('QT_BENCH_RSS_SPEED', 1), minutes: num('QT_BENCH_RSS_MIN', 3), fillSec: num('QT_BENCH_RSS_FILL_SEC', 900), entriesPerSec: num('QT_BENCH_RSS_ENTRIES_PER_SEC', 0) }) }),
+    run: async () => ({ node_rss: await (await import('./rss.js')).benchRss({ symbols: num('QT_BENCH_RSS_SYMBOLS', 500), speed: num('QT_BENCH_RSS_SPEED', 1), minutes: num('QT_BENCH_RSS_MIN', 3), fillSec: num('QT_BENCH_RSS_FILL_SEC', 900), entriesPerSec: num('QT_BENCH_RSS_ENTRIES_PER_SEC', 50) }) }),
   },
   {
     name: 'peer', label: 'backtest-kit comparison (issue #7)',

@@ -97,7 +97,32 @@ function subtract(gap: Interval, outages: Outage[]): number {
  * injected (node dead, NATS down) are subtracted from a gap. `now` closes still-open positions.
  */
 export function stopCoverage(h: SimHistory, now: number, outages: Outage[] = []): Violation[] {
-  const out: Violation[] = [];
+  return stopGaps(h, now, outages)
+    .filter((g) => g.netMs > MAX_STOP_GAP_MS)
+    .map((g) => ({
+      invariant: 'stop-coverage', symbol: g.symbol, clientOrderId: g.entry,
+      detail: `${g.side} ${g.symbol} opened at ${g.opened} (entry ${g.entry}) had no venue-side stop for ${g.to - g.from} ms from ${g.from}${g.netMs !== g.to - g.from ? ` (${Math.round(g.netMs)} ms net of injected outages)` : ''}${g.stillOpen ? ' — still unprotected at the end' : ''}`,
+    }));
+}
+
+/** One stretch of a venue position without a venue-side stop. */
+export interface StopGap {
+  symbol: string;
+  side: 'LONG' | 'SHORT';
+  /** Client order id of the order that opened the position. */
+  entry: string;
+  opened: number;
+  from: number;
+  to: number;
+  /** The gap net of injected outages, ms (market time). */
+  netMs: number;
+  /** The position was open and unprotected when the records were read. */
+  stillOpen: boolean;
+}
+
+/** Positions opened at the venue (from its trades), and each stretch without a stop ({@link stopCoverage}). */
+export function stopGaps(h: SimHistory, now: number, outages: Outage[] = []): StopGap[] {
+  const out: StopGap[] = [];
   const bySymbol = new Map<string, SimHistory['trades']>();
   for (const t of h.trades) bySymbol.set(t.symbol, [...(bySymbol.get(t.symbol) ?? []), t]);
   const coidOf = new Map(h.orders.map((o) => [o.orderId, o.clientOrderId]));
@@ -138,13 +163,7 @@ export function stopCoverage(h: SimHistory, now: number, outages: Outage[] = [])
       }
       if (t < end) gaps.push({ from: t, to: end });
       for (const g of gaps) {
-        const net = subtract(g, outages);
-        if (net > MAX_STOP_GAP_MS) {
-          out.push({
-            invariant: 'stop-coverage', symbol, clientOrderId: p.entry,
-            detail: `${p.side} ${symbol} opened at ${p.from} (entry ${p.entry}) had no venue-side stop for ${g.to - g.from} ms from ${g.from}${net !== g.to - g.from ? ` (${Math.round(net)} ms net of injected outages)` : ''}${g.to === now && p.to > now ? ' — still unprotected at the end' : ''}`,
-          });
-        }
+        out.push({ symbol, side: p.side, entry: p.entry, opened: p.from, from: g.from, to: g.to, netMs: subtract(g, outages), stillOpen: g.to === now && p.to > now });
       }
     }
   }
