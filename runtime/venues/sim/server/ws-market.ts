@@ -2,6 +2,11 @@
  * Fan-out of engine market events to stream subscribers, with Binance's stream names and cadences:
  * `@markPrice` every 3s, `@markPrice@1s` every 1s (latest value wins), kline intervals above 1m
  * aggregated from 1m, and the all-market `!markPrice@arr`, `!bookTicker`, `!forceOrder@arr` streams.
+ *
+ * Mark streams push on their cadence whether or not the mark moved, as Binance's do. Sent only on
+ * a new mark, a feed with 12 prints per candle gave one mark per 5 s: a node judging a stop's side
+ * against a streamed mark under 3 s old then fetched it over REST for 40 % of its orders, and at
+ * 500 symbols those fetches waited for the next minute's request weight.
  */
 import type { Clock, TimerHandle } from '../../../clock/index.js';
 import type { KlineEvent, MarkPriceEvent, MarketEvent, SimEngine } from '../engine/types.js';
@@ -17,8 +22,8 @@ export class MarketFanout<C> {
   readonly #byConn = new Map<C, Set<string>>();
   readonly #agg: KlineAggregator;
   readonly #marks = new Map<string, MarkPriceEvent>();
-  readonly #lastSent = new Map<string, number>();
-  readonly #pending = new Map<string, { timer: TimerHandle; build: () => unknown }>();
+  /** One push timer per mark cadence (ms) while a stream of that cadence has subscribers. */
+  readonly #ticks = new Map<number, TimerHandle>();
 
   constructor(
     engine: SimEngine,
@@ -35,6 +40,8 @@ export class MarketFanout<C> {
     let mine = this.#byConn.get(conn);
     if (!mine) this.#byConn.set(conn, (mine = new Set()));
     mine.add(stream);
+    const every = markCadence(stream);
+    if (every !== undefined && !this.#ticks.has(every)) this.#schedule(every);
   }
 
   unsubscribe(conn: C, stream: string): void {
@@ -71,8 +78,8 @@ export class MarketFanout<C> {
   }
 
   close(): void {
-    for (const p of this.#pending.values()) this.clock.clearTimeout(p.timer);
-    this.#pending.clear();
+    for (const t of this.#ticks.values()) this.clock.clearTimeout(t);
+    this.#ticks.clear();
   }
 
   #emit(stream: string, data: unknown): void {
@@ -102,35 +109,31 @@ export class MarketFanout<C> {
 
   #mark(ev: MarkPriceEvent): void {
     this.#marks.set(ev.s, ev);
-    const sym = ev.s.toLowerCase();
-    this.#throttled(`${sym}@markPrice`, 3000, () => this.#marks.get(ev.s));
-    this.#throttled(`${sym}@markPrice@1s`, 1000, () => this.#marks.get(ev.s));
-    this.#throttled('!markPrice@arr', 3000, () => [...this.#marks.values()]);
-    this.#throttled('!markPrice@arr@1s', 1000, () => [...this.#marks.values()]);
   }
 
-  /** Sends now if the stream's cadence allows, else once at the next slot with the latest data. */
-  #throttled(stream: string, everyMs: number, build: () => unknown): void {
-    if (!this.#subs.has(stream)) return;
-    const now = this.clock.now();
-    const last = this.#lastSent.get(stream);
-    if (last === undefined || now - last >= everyMs) {
-      this.#lastSent.set(stream, now);
-      this.#emit(stream, build());
-      return;
-    }
-    const pending = this.#pending.get(stream);
-    if (pending) {
-      pending.build = build;
-      return;
-    }
-    const timer = this.clock.setTimeout(() => {
-      const p = this.#pending.get(stream);
-      this.#pending.delete(stream);
-      if (!p) return;
-      this.#lastSent.set(stream, this.clock.now());
-      this.#emit(stream, p.build());
-    }, last + everyMs - now);
-    this.#pending.set(stream, { timer, build });
+  /** Pushes the latest mark on every subscribed stream of this cadence, then again `every` ms later. */
+  #schedule(every: number): void {
+    this.#ticks.set(every, this.clock.setTimeout(() => {
+      this.#ticks.delete(every);
+      const streams = [...this.#subs.keys()].filter((s) => markCadence(s) === every);
+      if (!streams.length) return;
+      const E = this.clock.now();
+      for (const stream of streams) {
+        if (stream.startsWith('!')) {
+          if (this.#marks.size) this.#emit(stream, [...this.#marks.values()].map((m) => ({ ...m, E })));
+          continue;
+        }
+        const m = this.#marks.get(stream.slice(0, stream.indexOf('@')).toUpperCase());
+        if (m) this.#emit(stream, { ...m, E });
+      }
+      this.#schedule(every);
+    }, every));
   }
+}
+
+/** Push cadence of a mark stream (ms), or undefined for other streams. */
+function markCadence(stream: string): number | undefined {
+  if (stream.endsWith('@markPrice@1s') || stream === '!markPrice@arr@1s') return 1_000;
+  if (stream.endsWith('@markPrice') || stream === '!markPrice@arr') return 3_000;
+  return undefined;
 }

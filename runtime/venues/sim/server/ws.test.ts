@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulatedClock } from '../../../clock/index.js';
+import { until } from '../../../testing/wait.js';
 import type { Kline1m } from '../engine/types.js';
 import { openWs, startSim, type Sim } from './test-harness.js';
 
@@ -108,5 +110,28 @@ describe('sim server WebSocket streams', () => {
 
   it('rejects unknown WebSocket paths', async () => {
     await expect(openWs(`${sim.server.wsUrl}/nope`)).rejects.toThrow();
+  });
+});
+
+describe('sim server mark streams', () => {
+  it('push the latest mark on their cadence while the market is quiet, as Binance does (1 s and 3 s)', async () => {
+    const clock = createSimulatedClock(Date.UTC(2025, 0, 1));
+    const sim = await startSim({ clock });
+    try {
+      const c = await openWs(`${sim.server.wsUrl}/stream?streams=btcusdt@markPrice@1s/btcusdt@markPrice`);
+      sim.tick('BTCUSDT', 60_010);
+      const marks = (stream: string) => c.messages.filter((m) => (m as { stream: string }).stream === stream) as Array<{ data: { p: string; E: number } }>;
+      // Six seconds without a single print: six pushes of the 1 s stream, two of the 3 s one.
+      for (let i = 0; i < 6; i++) clock.advance(1_000);
+      await until(() => marks('btcusdt@markPrice@1s').length >= 6 && marks('btcusdt@markPrice').length >= 2, 'quiet-market pushes');
+      const fast = marks('btcusdt@markPrice@1s');
+      expect(fast).toHaveLength(6);
+      expect(new Set(fast.map((m) => m.data.p)).size).toBe(1);
+      expect(fast.slice(1).map((m, i) => m.data.E - fast[i]!.data.E)).toEqual([1_000, 1_000, 1_000, 1_000, 1_000]);
+      expect(marks('btcusdt@markPrice')).toHaveLength(2);
+      c.ws.close();
+    } finally {
+      await sim.close();
+    }
   });
 });
