@@ -22,6 +22,14 @@ export interface WeightState {
 
 const MINUTE = 60_000;
 
+/**
+ * Who may use how much of a minute's weight: market data up to the safety ratio; the order path
+ * (status queries, cancels, an entry's reference mark) two thirds of what is left above it; a
+ * protective order's reference mark all of it. At 500 symbols status queries of orders waiting for
+ * capacity spent the whole reserve, and stops waited for the next minute for their reference mark.
+ */
+export type WeightTier = 'market' | 'order' | 'protect';
+
 function header(headers: Record<string, string | undefined>, name: string): string | undefined {
   const want = name.toLowerCase();
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === want) return v;
@@ -82,15 +90,15 @@ export class WeightBudget {
 
   /**
    * Waits (on the clock) until `weight` fits, then charges it. Throws RateLimitedError when the
-   * wait would exceed `maxWaitMs`, so callers never hang behind a long ban. `reserve` (the order
-   * path: a stop's reference mark, status queries, cancels) may use the share above the safety
-   * ratio that market data never gets: at 500 symbols the warm-up klines spent the paced budget
-   * and every stop waited a minute for its reference mark.
+   * wait would exceed `maxWaitMs`, so callers never hang behind a long ban. The order path may use
+   * the share above the safety ratio that market data never gets ({@link WeightTier}): at 500
+   * symbols the warm-up klines spent the paced budget and every stop waited a minute for its
+   * reference mark.
    */
-  async acquire(weight: number, isOrder: boolean, reserve = false): Promise<void> {
+  async acquire(weight: number, isOrder: boolean, tier: WeightTier = 'market'): Promise<void> {
     for (;;) {
       if (this.#closed) throw new VenueClosedError();
-      const wait = this.#waitFor(weight, isOrder, reserve);
+      const wait = this.#waitFor(weight, isOrder, tier);
       if (wait <= 0) {
         this.#used += weight;
         return;
@@ -142,13 +150,14 @@ export class WeightBudget {
     }
   }
 
-  #waitFor(weight: number, isOrder: boolean, reserve: boolean): number {
+  #waitFor(weight: number, isOrder: boolean, tier: WeightTier): number {
     const now = this.clock.now();
     const paused = Math.max(this.#pausedUntil, isOrder ? this.#ordersPausedUntil : 0);
     if (now < paused) return paused - now;
     this.#roll();
     // Orders weigh 0 here; they are never held back by market-data polling.
-    if (weight > 0 && this.#used + weight > this.limit * (reserve ? 1 : this.safetyRatio)) return this.untilNextMinute();
+    const share = tier === 'protect' ? 1 : tier === 'order' ? this.safetyRatio + ((1 - this.safetyRatio) * 2) / 3 : this.safetyRatio;
+    if (weight > 0 && this.#used + weight > this.limit * share) return this.untilNextMinute();
     return 0;
   }
 }

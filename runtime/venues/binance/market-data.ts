@@ -28,8 +28,8 @@ export interface MarketData {
   rules(symbol: string): Promise<SymbolRules>;
   ticker24h(): Promise<Ticker24h[]>;
   markPrice(symbol: string): Promise<MarkTick>;
-  /** Cached mark if fresh, else REST. */
-  mark(symbol: string): Promise<number>;
+  /** Cached mark if fresh, else REST (`protect`: for a protective order, on the top of the weight reserve). */
+  mark(symbol: string, protect?: boolean): Promise<number>;
   /** Feeds the cache from the mark stream. */
   noteMark(m: MarkTick): void;
   klines(symbol: string, interval: Interval, from: number, to?: number): Promise<Candle[]>;
@@ -60,8 +60,9 @@ export function createMarketData(o: { rest: Rest; clock: Clock; venue: string; b
 
   // Order checks read the mark through the account breaker and the reserved weight: neither a
   // market-data outage nor market-data polling may hold a stop back.
-  const markPrice = async (symbol: string, breaker: 'market' | 'account' = 'market'): Promise<MarkTick> => {
-    const w = await o.rest.call<WirePremiumIndex>({ breaker, weight: 1, retry: 'idempotent', what: 'premiumIndex', reserve: breaker === 'account' }, (ex) =>
+  const markPrice = async (symbol: string, breaker: 'market' | 'account' = 'market', protect = false): Promise<MarkTick> => {
+    const reserve = breaker === 'account' ? (protect ? 'protect' : true) : false;
+    const w = await o.rest.call<WirePremiumIndex>({ breaker, weight: 1, retry: 'idempotent', what: 'premiumIndex', reserve }, (ex) =>
       ex.fapiPublicGetPremiumIndex({ symbol }),
     );
     const t: MarkTick = { venue: o.venue, symbol: w.symbol, ts: w.time, markPrice: num(w.markPrice), fundingRate: num(w.lastFundingRate) };
@@ -86,10 +87,10 @@ export function createMarketData(o: { rest: Rest; clock: Clock; venue: string; b
       return rows.map((r) => parseTicker24h(r, o.venue));
     },
     markPrice: (symbol) => markPrice(symbol),
-    async mark(symbol) {
+    async mark(symbol, protect = false) {
       const c = marks.get(symbol);
       if (c && o.clock.now() - c.at <= MARK_MAX_AGE_MS) return c.price;
-      return (await markPrice(symbol, 'account')).markPrice;
+      return (await markPrice(symbol, 'account', protect)).markPrice;
     },
     noteMark(m) {
       marks.set(m.symbol, { price: m.markPrice, at: o.clock.now() });

@@ -21,8 +21,8 @@ export interface OrderDeps {
   readonly log: Logger;
   readonly venue: string;
   rules(symbol: string): Promise<SymbolRules>;
-  /** Current mark price (fresh enough to judge a trigger's side). */
-  mark(symbol: string): Promise<number>;
+  /** Current mark price (fresh enough to judge a trigger's side); `protect` for a protective order. */
+  mark(symbol: string, protect?: boolean): Promise<number>;
   readonly resolve: { attempts: number; baseDelayMs: number; maxDelayMs: number; processingWindowMs: number; placementAttempts: number };
 }
 
@@ -100,7 +100,8 @@ function rejected(d: OrderDeps, req: OrderRequest, p: OrderParams, code: number,
  */
 export async function placeOrder(d: OrderDeps, req: OrderRequest): Promise<VenueOrder> {
   const rules = await d.rules(req.symbol);
-  const ref = needsReference(req) ? await d.mark(req.symbol) : undefined;
+  // Stops and take-profits reduce risk: their reference mark may use the top of the weight reserve.
+  const ref = needsReference(req) ? await d.mark(req.symbol, req.reduceOnly === true || req.closePosition === true) : undefined;
   const params = buildOrderParams(req, rules, ref);
   const cid = req.clientOrderId;
   const log = d.log.child({ symbol: req.symbol, clientOrderId: cid, type: req.type });

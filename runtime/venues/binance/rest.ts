@@ -27,8 +27,12 @@ export interface CallSpec {
   retry: RetryPolicy;
   /** Use the order client (shorter timeout) and the order pause of -1015. */
   order?: boolean;
-  /** Part of placing, settling or cancelling an order: may use the weight kept back from market data. */
-  reserve?: boolean;
+  /**
+   * Part of placing, settling or cancelling an order: may use the weight kept back from market data.
+   * `protect` (a stop's or take-profit's reference mark) also gets the top of it, which status
+   * queries and cancels never use ({@link WeightTier}).
+   */
+  reserve?: boolean | 'protect';
   /** For logs only. */
   what: string;
 }
@@ -116,7 +120,7 @@ export function createRest(o: RestOptions): Rest {
     async call<T>(spec: CallSpec, fn: (ex: binanceusdm) => Promise<unknown>): Promise<T> {
       const ex = spec.order ? orders : data;
       for (let attempt = 1; ; attempt++) {
-        await o.budget.acquire(spec.weight, spec.order === true, spec.reserve === true);
+        await o.budget.acquire(spec.weight, spec.order === true, spec.reserve === 'protect' ? 'protect' : spec.reserve === true ? 'order' : 'market');
         try {
           return (await o.breakers.run(spec.breaker, () => fn(ex))) as T;
         } catch (raw) {

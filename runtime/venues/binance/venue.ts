@@ -44,7 +44,7 @@ export function createBinanceVenue(options: BinanceVenueOptions): BinanceVenue {
   const live = (): void => {
     if (closed) throw new VenueClosedError();
   };
-  const orderDeps: OrderDeps = { rest, clock, log, venue, rules: (s) => md.rules(s), mark: (s) => md.mark(s), resolve: o.resolve };
+  const orderDeps: OrderDeps = { rest, clock, log, venue, rules: (s) => md.rules(s), mark: (s, protect) => md.mark(s, protect), resolve: o.resolve };
 
   const openOrders = async (symbol?: string): Promise<VenueOrder[]> => {
     live();
