@@ -106,4 +106,28 @@ describe('executor order pacing (sim venue over HTTP, real NATS)', () => {
       await executor.stop();
     }
   }, 30_000);
+
+  it('status queries that piled up behind an order held for capacity go to the venue once, as the last copy', async () => {
+    await using env = await natsEnv();
+    await using venueEnv = await startVenueEnv();
+    const { executor, place, venueOrder, stop } = await pacedWithPosition(env, venueEnv, { pacer: { windows: [[1, 3_000]] } });
+    const query = (cid: string, n: number) =>
+      env.bus.js.publish(subjects.order('BTCUSDT', 'exec'), encode({ op: 'query', command: { clientOrderId: cid, symbol: 'BTCUSDT' } }), { msgID: `q:${cid}:${n}` });
+    try {
+      // The stop waits about 3 s for the window; its order machine's timer asks three times meanwhile.
+      await place(stop());
+      for (const n of [1, 2, 3]) await query('stop-btc', n);
+      await until(() => executor.info().pending === 0 && venueOrder('stop-btc'), 'the stop and its queries handled', 10_000);
+      expect(executor.info()).toMatchObject({ place: 2, query: 1, coalesced: 2, notSent: 0 });
+      const reports = (await readStream<VenueReport>(env.bus, STREAMS.orders, subjects.order('BTCUSDT', 'report'))).map((x) => x.data);
+      // The one query sent read the stop as the venue holds it (its report is the same fact as the place's answer, stored once).
+      expect(reports.filter((r) => r.clientOrderId === 'stop-btc').map((r) => r.status)).toEqual(['NEW']);
+      // A query that arrives alone later is sent as before.
+      await query('stop-btc', 4);
+      await until(() => executor.info().query === 2, 'a later query sent');
+      expect(executor.info()).toMatchObject({ coalesced: 2 });
+    } finally {
+      await executor.stop();
+    }
+  }, 30_000);
 });
