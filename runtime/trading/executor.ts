@@ -188,9 +188,10 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
         // Queries of this symbol wait in its chain behind this place, so pacing cannot let a
         // NOT_FOUND overtake it; a stop or take-profit goes ahead of every waiting entry.
         const tier = paceTier(submit!);
-        await pacer.acquire(tier);
+        // An entry late for its deadline is refused without spending the send it never makes.
+        const granted = await pacer.acquire(tier, tier === 'entry' ? stored + (o.maxEntryWaitMs ?? 10_000) : Infinity);
         const waited = Date.now() - stored;
-        if (tier === 'entry' && waited > (o.maxEntryWaitMs ?? 10_000)) {
+        if (granted === null) {
           counts.notSent++;
           log.warn({ clientOrderId: cmd.clientOrderId, waitedMs: Math.round(waited) }, 'entry waited too long for order capacity; refused (not sent)');
           return { ...base, source: 'rest', status: 'REJECTED', reason: `not sent: entry waited ${Math.round(waited)} ms for order capacity (protective orders go first)`, code: 0, ts: now() };

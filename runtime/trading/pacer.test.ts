@@ -8,7 +8,7 @@ describe('order pacer', () => {
     // No shares and no stop reservations: the tiers alone decide the order.
     const pacer = createOrderPacer({ windows: [[3, windowMs]], share: { stop: 1, reduce: 1, entry: 1 }, reserveMs: 0 });
     const grants: Array<{ who: string; at: number }> = [];
-    const ask = (who: string, p: PacePriority) => pacer.acquire(p).then((at) => grants.push({ who, at }));
+    const ask = (who: string, p: PacePriority) => pacer.acquire(p).then((at) => grants.push({ who, at: at! }));
     // Entries for five symbols arrive first; take-profits, then stops arrive while they wait.
     const all = ['e1', 'e2', 'e3', 'e4', 'e5'].map((e) => ask(e, 'entry'));
     all.push(ask('t1', 'reduce'), ask('t2', 'reduce'), ask('s1', 'stop'), ask('s2', 'stop'));
@@ -65,6 +65,27 @@ describe('order pacer', () => {
     // Room for two more entries with their stops: 3 sent + 2 entries + 2 reserved > 6 would not be.
     expect(granted).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
     expect(pacer.reserved()).toBe(2);
+    pacer.close(new Error('done'));
+  });
+
+  it('lets an entry past its deadline go with null, counting no send for it', async () => {
+    let t = 1_000;
+    const pacer = createOrderPacer({ windows: [[2, 10_000]], share: { stop: 1, reduce: 1, entry: 1 }, now: () => t, reserveMs: 0 });
+    expect(await pacer.acquire('entry')).toBe(1_000);
+    expect(await pacer.acquire('entry')).toBe(1_000);
+    // The window is full: both wait, one with a deadline.
+    const late = pacer.acquire('entry', 1_500);
+    const patient = pacer.acquire('entry');
+    t = 1_600;
+    // Any later call looks again: the late one (and one already past its deadline) resolve null.
+    expect(await pacer.acquire('entry', 1_599)).toBeNull();
+    expect(await late).toBeNull();
+    expect(pacer.waiting()).toEqual({ stop: 0, reduce: 0, entry: 1 });
+    // Once the first two sends leave the window, a stop and the patient entry both fit: the
+    // expired waiters took no room in it.
+    t = 11_001;
+    expect(await pacer.acquire('stop')).toBe(11_001);
+    expect(await patient).toBe(11_001);
     pacer.close(new Error('done'));
   });
 

@@ -38,8 +38,13 @@ export interface PacerOptions {
 }
 
 export interface OrderPacer {
-  /** Resolves, with the send time it counted, when one more order may be sent; a higher tier is always served first. */
-  acquire(priority: PacePriority): Promise<number>;
+  /**
+   * Resolves, with the send time it counted, when one more order may be sent; a higher tier is
+   * always served first. Past `deadline` (wall ms) a waiter resolves null instead, and counts for
+   * nothing: an entry refused for waiting too long used to spend a send (and a stop reservation)
+   * it never made, so at 500 symbols late entries made the next ones later still.
+   */
+  acquire(priority: PacePriority, deadline?: number): Promise<number | null>;
   /** Waiting orders, by priority. */
   waiting(): Record<PacePriority, number>;
   /** Entries sent whose stop has not been sent yet (reservations held). */
@@ -58,7 +63,7 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
   const sent: number[] = [];
   // Send times of entries whose stop is still to come, oldest first (a stop takes the oldest).
   const reserved: number[] = [];
-  const queues: Record<PacePriority, Array<{ resolve: (at: number) => void; reject: (e: Error) => void }>> = { stop: [], reduce: [], entry: [] };
+  const queues: Record<PacePriority, Array<{ deadline: number; resolve: (at: number | null) => void; reject: (e: Error) => void }>> = { stop: [], reduce: [], entry: [] };
   let timer: NodeJS.Timeout | undefined;
   let closed: Error | undefined;
 
@@ -82,16 +87,30 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
     return wait;
   };
 
+  /** Lets every waiter past its deadline go (null); returns the next deadline still ahead. */
+  const expire = (t: number): number => {
+    let next = Infinity;
+    for (const tier of TIERS) {
+      const q = queues[tier];
+      for (let i = 0; i < q.length; ) {
+        if (q[i]!.deadline <= t) q.splice(i, 1)[0]!.resolve(null);
+        else next = Math.min(next, q[i++]!.deadline);
+      }
+    }
+    return next;
+  };
+
   const pump = () => {
     timer = undefined;
     for (;;) {
-      const tier = TIERS.find((t) => queues[t].length > 0);
+      const t = now();
+      const nextDeadline = expire(t);
+      const tier = TIERS.find((x) => queues[x].length > 0);
       if (!tier) return;
       const next = queues[tier];
-      const t = now();
       const wait = waitMs(t, tier);
       if (wait > 0) {
-        timer = setTimeout(pump, wait);
+        timer = setTimeout(pump, Math.min(wait, nextDeadline - t + 1));
         return;
       }
       sent.push(t);
@@ -102,10 +121,10 @@ export function createOrderPacer(o: PacerOptions = {}): OrderPacer {
   };
 
   return {
-    acquire(priority) {
+    acquire(priority, deadline = Infinity) {
       if (closed) return Promise.reject(closed);
-      return new Promise<number>((resolve, reject) => {
-        queues[priority].push({ resolve, reject });
+      return new Promise<number | null>((resolve, reject) => {
+        queues[priority].push({ deadline, resolve, reject });
         // A higher tier may fit where the one the timer waits for does not: look again now.
         if (timer) clearTimeout(timer);
         pump();
