@@ -5,7 +5,7 @@
 import { INTERVAL_MS, type Candle, type Interval, type MarkTick } from '../../../protocols/market.js';
 import type { ExchangeInfo, SymbolRules, Ticker24h } from '../../../protocols/venue.js';
 import type { Clock } from '../../clock/index.js';
-import type { WeightBudget } from './budget.js';
+import type { WeightBudget, WeightTier } from './budget.js';
 import { OrderRefusedError } from './errors.js';
 import type { WireExchangeInfo, WireKlineRow, WirePremiumIndex, WireTicker24h } from './messages.js';
 import { num, parseExchangeInfo, parseKlineRow, parseTicker24h } from './parse.js';
@@ -60,9 +60,9 @@ export function createMarketData(o: { rest: Rest; clock: Clock; venue: string; b
 
   // Order checks read the mark through the account breaker and the reserved weight: neither a
   // market-data outage nor market-data polling may hold a stop back.
-  const markPrice = async (symbol: string, breaker: 'market' | 'account' = 'market', protect = false): Promise<MarkTick> => {
-    const reserve = breaker === 'account' ? (protect ? 'protect' : true) : false;
-    const w = await o.rest.call<WirePremiumIndex>({ breaker, weight: 1, retry: 'idempotent', what: 'premiumIndex', reserve }, (ex) =>
+  const markPrice = async (symbol: string, tier: WeightTier = 'market'): Promise<MarkTick> => {
+    const breaker = tier === 'market' ? 'market' : 'account';
+    const w = await o.rest.call<WirePremiumIndex>({ breaker, weight: 1, retry: 'idempotent', what: 'premiumIndex', tier }, (ex) =>
       ex.fapiPublicGetPremiumIndex({ symbol }),
     );
     const t: MarkTick = { venue: o.venue, symbol: w.symbol, ts: w.time, markPrice: num(w.markPrice), fundingRate: num(w.lastFundingRate) };
@@ -90,7 +90,7 @@ export function createMarketData(o: { rest: Rest; clock: Clock; venue: string; b
     async mark(symbol, protect = false) {
       const c = marks.get(symbol);
       if (c && o.clock.now() - c.at <= MARK_MAX_AGE_MS) return c.price;
-      return (await markPrice(symbol, 'account', protect)).markPrice;
+      return (await markPrice(symbol, protect ? 'protect' : 'order')).markPrice;
     },
     noteMark(m) {
       marks.set(m.symbol, { price: m.markPrice, at: o.clock.now() });

@@ -35,7 +35,7 @@ type Resolution = { kind: 'found'; order: VenueOrder } | { kind: 'absent' } | { 
 /** Fetches an order by clientOrderId; undefined when the venue says it does not exist. */
 export async function getOrder(d: OrderDeps, symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
   try {
-    const w = await d.rest.call<WireOrder>({ breaker: 'account', weight: 1, retry: 'idempotent', what: 'getOrder', reserve: true }, (ex) =>
+    const w = await d.rest.call<WireOrder>({ breaker: 'account', weight: 1, retry: 'idempotent', what: 'getOrder', tier: 'order' }, (ex) =>
       ex.fapiPrivateGetOrder({ symbol, origClientOrderId: clientOrderId }),
     );
     return parseOrder(w, d.venue);
@@ -141,7 +141,7 @@ export async function placeOrder(d: OrderDeps, req: OrderRequest): Promise<Venue
  */
 export async function cancelOrder(d: OrderDeps, symbol: string, clientOrderId: string): Promise<VenueOrder | undefined> {
   try {
-    const w = await d.rest.call<WireOrder>({ breaker: 'order', weight: 1, retry: 'rateLimitOnly', order: true, what: 'cancelOrder', reserve: true }, (ex) =>
+    const w = await d.rest.call<WireOrder>({ breaker: 'order', weight: 1, retry: 'rateLimitOnly', order: true, what: 'cancelOrder', tier: 'order' }, (ex) =>
       ex.fapiPrivateDeleteOrder({ symbol, origClientOrderId: clientOrderId }),
     );
     return parseOrder(w, d.venue);

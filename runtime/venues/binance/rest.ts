@@ -9,7 +9,7 @@ import { binanceusdm, NetworkError, RequestTimeout } from 'ccxt';
 import type { Logger } from 'pino';
 import type { Clock } from '../../clock/index.js';
 import type { Breakers, BreakerName } from './breakers.js';
-import { retryAfterMs, type WeightBudget } from './budget.js';
+import { retryAfterMs, type WeightBudget, type WeightTier } from './budget.js';
 import { CircuitOpenError, RateLimitedError, VenueRejectError, VenueUnavailableError } from './errors.js';
 
 /** How a call may be repeated. */
@@ -28,11 +28,11 @@ export interface CallSpec {
   /** Use the order client (shorter timeout) and the order pause of -1015. */
   order?: boolean;
   /**
-   * Part of placing, settling or cancelling an order: may use the weight kept back from market data.
-   * `protect` (a stop's or take-profit's reference mark) also gets the top of it, which status
-   * queries and cancels never use ({@link WeightTier}).
+   * How much of the minute's weight the call may use ({@link WeightTier}): `order` for placing,
+   * settling or cancelling an order, `protect` for a stop's or take-profit's reference mark.
+   * @default 'market'
    */
-  reserve?: boolean | 'protect';
+  tier?: WeightTier;
   /** For logs only. */
   what: string;
 }
@@ -120,7 +120,7 @@ export function createRest(o: RestOptions): Rest {
     async call<T>(spec: CallSpec, fn: (ex: binanceusdm) => Promise<unknown>): Promise<T> {
       const ex = spec.order ? orders : data;
       for (let attempt = 1; ; attempt++) {
-        await o.budget.acquire(spec.weight, spec.order === true, spec.reserve === 'protect' ? 'protect' : spec.reserve === true ? 'order' : 'market');
+        await o.budget.acquire(spec.weight, spec.order === true, spec.tier);
         try {
           return (await o.breakers.run(spec.breaker, () => fn(ex))) as T;
         } catch (raw) {
