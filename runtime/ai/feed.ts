@@ -19,7 +19,6 @@ export async function publish(bus: Bus, subject: string, data: unknown, msgId?: 
   await bus.js.publish(subject, encode(data), { headers: msgHeaders(headers), ...(msgId ? { msgID: msgId } : {}) });
 }
 
-/** Publishes signals on `qt.signal.<SYM>` with their deterministic msgIds, all in flight at once. */
 /**
  * A close's signals, strongest first: BUY/SELL by confidence, HOLD last. Strategy and risk take
  * them in stream order, so when the order rate admits only some entries of a close (ORDER_RATE at
@@ -30,6 +29,7 @@ export function rankSignals(signals: readonly Signal[]): Signal[] {
   return [...signals].sort((a, b) => score(b) - score(a));
 }
 
+/** Publishes signals on `qt.signal.<SYM>` with their deterministic msgIds, all in flight at once. */
 export async function publishSignals(bus: Bus, signals: readonly Signal[]): Promise<void> {
   await Promise.all(signals.map((s) => publish(bus, subjects.signal(s.symbol), s, signalMsgId(s))));
 }
