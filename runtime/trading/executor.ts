@@ -104,9 +104,8 @@ function orderIdOf(data: unknown): string {
 
 /** The client order id of a status query (before validation: only for counting queued copies). */
 function queryIdOf(data: unknown): string | undefined {
-  if (typeof data !== 'object' || data === null) return undefined;
-  const d = data as { op?: unknown; command?: { clientOrderId?: unknown } };
-  return d.op === 'query' && typeof d.command?.clientOrderId === 'string' ? d.command.clientOrderId : undefined;
+  const id = orderIdOf(data);
+  return id && (data as { op?: unknown }).op === 'query' ? id : undefined;
 }
 
 /** Deterministic msgId of a report: the same venue fact published twice is stored once. */
