@@ -77,10 +77,10 @@ async function protection(env: Awaited<ReturnType<typeof startLiveEnv>>): Promis
 
 export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> {
   const t0 = Date.now();
-  // Positions must stay open to reach one per symbol: with the strategy's default exits a
-  // 500-symbol node settled at 200-300 open (266 at risk's default 5 entries/s, 199 at 50/s), as
-  // many closing as opening. Wide exits keep them, and 50 entries/s fills them within minutes
-  // (each entry brings its stop and take-profits: about 5 venue orders, within 1,200 a minute).
+  // Positions must stay open to reach one per symbol, so exits are wide, and 50 entries/s fills
+  // them within minutes (each entry brings its stop and take-profits: about 5 venue orders, within
+  // 1,200 a minute). Earlier runs that settled at 200-300 open had stops minutes late and the CEO
+  // brain in CRITICAL (exits only): `protection` below reports both.
   const rate = o.entriesPerSec ?? 50;
   const extra = { ...WIDE_EXITS, QT_RISK__MAX_ORDERS_PER_SEC: String(rate), QT_RISK__ORDER_BURST: String(rate * 2) };
   await using env = await startLiveEnv({ symbols: o.symbols, speed: o.speed, env: extra });
