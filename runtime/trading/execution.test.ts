@@ -109,6 +109,11 @@ describe('execution end to end (sim venue, adapter, executor, orders actor, real
     }, 'two dead-lettered exec commands');
     expect(dlq.map((m) => m.headers[DLQ_REASON_HEADER])).toEqual(['place without a submit command', "exec for ETHUSDT on BTCUSDT's subject"]);
     expect(r.executor.info()).toMatchObject({ dlq: 2 });
+    // Bytes that are not msgpack at all (0xc1 is never used) are dead-lettered with the decoder's reason.
+    await r.env.bus.js.publish(subjects.order(SYM, 'exec'), new Uint8Array([0xc1]));
+    const third = await until(async () => (await readStream(r.env.bus, STREAMS.dlq, subjects.dlq('executor')))[2], 'the undecodable exec command dead-lettered');
+    expect(third.headers[DLQ_REASON_HEADER]).toMatch(/^undecodable exec command: /);
+    expect(r.executor.info()).toMatchObject({ dlq: 3 });
   });
 
   it('cancels a resting LIMIT through the venue, and the bridge resyncs open orders and forwards account updates', async () => {
