@@ -35,6 +35,11 @@ export interface OrderContext {
   /** Reports that did not fit the table (newest last, ≤ 10). */
   invalid: Array<{ from: OrderStatus; to: string; status: string; source: string; at: number }>;
   reconcileQueries: number;
+  /**
+   * A cancel was asked for and not refused: until the order is closed its timer re-sends the cancel
+   * (also after a fill that raced it). Absent in snapshots from before it existed: false.
+   */
+  cancelWanted?: boolean;
   parented: boolean;
   opts: OrderOptions;
 }
@@ -57,6 +62,8 @@ export type OrderMachineEvent =
   /** The amend path: no venue op exists for it yet, but the table's pending_update edges are live. */
   | { type: 'update.request'; at: number }
   | { type: 'update.reject'; reason: string; at: number }
+  /** The venue refused the cancel and the order works on: back to the state before pending_cancel. */
+  | { type: 'cancel.reject'; reason: string; at: number }
   | { type: 'report'; report: VenueReport; at: number }
   | { type: 'query.due'; at: number };
 
@@ -143,9 +150,11 @@ export const orderMachine = setup({
         }
         case 'deny':
         case 'update.reject':
+        case 'cancel.reject':
         case 'update.request': {
           const to = e.type === 'deny' ? 'denied' : e.type === 'update.request' ? 'pending_update' : c.beforePending!;
           patch = moveTo(c, to, e.at, 'reason' in e ? e.reason : null);
+          if (e.type === 'cancel.reject') patch.cancelWanted = false;
           emitEvent({ ...c, ...patch });
           break;
         }
@@ -156,19 +165,22 @@ export const orderMachine = setup({
             break;
           }
           // A repeated cancel re-asks the venue but is not a new status.
-          patch = { ...(c.status === 'pending_cancel' ? {} : moveTo(c, 'pending_cancel', e.at, e.reason)), execN: c.execN + 1 };
+          patch = { ...(c.status === 'pending_cancel' ? {} : moveTo(c, 'pending_cancel', e.at, e.reason)), execN: c.execN + 1, cancelWanted: true };
           out.push(execOut(c.command, 'cancel', c.execN));
           if (c.status !== 'pending_cancel') emitEvent({ ...c, ...patch });
           break;
         }
         case 'query.due': {
-          if (!IN_FLIGHT.includes(c.status)) {
+          // The cancel's answer is the order's state (a finished order is answered from a query), so a
+          // wanted cancel is re-sent instead of queried: a lost cancel cannot leave the order working.
+          const recancel = c.cancelWanted === true && !CLOSED.includes(c.status);
+          if (!IN_FLIGHT.includes(c.status) && !recancel) {
             patch = { query: { dueAt: null, delayMs: c.opts.queryBaseMs } };
             break;
           }
           const delayMs = Math.min(c.opts.queryMaxMs, c.query.delayMs * 2);
           patch = { execN: c.execN + 1, query: { dueAt: e.at + delayMs, delayMs } };
-          out.push(execOut(c.command, 'query', c.execN));
+          out.push(execOut(c.command, recancel ? 'cancel' : 'query', c.execN));
           break;
         }
         case 'report': {
@@ -182,6 +194,8 @@ export const orderMachine = setup({
               emitEvent(from);
             }
             patch = { ...fillNumbers(c, r, d.newTrade), ...moveTo(from, d.to, e.at, reason) };
+            // A fill that raced a pending cancel leaves the rest working: keep the cancel's timer.
+            if (c.cancelWanted && !CLOSED.includes(d.to) && patch.query?.dueAt === null) patch.query = { dueAt: e.at + c.opts.queryBaseMs, delayMs: c.opts.queryBaseMs };
             emitEvent({ ...c, ...patch }, d.newTrade ? r.fill : undefined);
             patch.jrn = journalFills(c, patch, e.at, d.newTrade ? r.fill : undefined, out);
           } else if (d.kind === 'update') {
@@ -245,8 +259,8 @@ function stateConfig(s: OrderStatus): { on: Record<string, unknown> } {
     on['cancel'] = { target: 'pending_cancel', actions: 'handle' };
   }
   if (edges.includes('pending_update')) on['update.request'] = { target: 'pending_update', actions: 'handle' };
-  if (s === 'pending_update') {
-    on['update.reject'] = RESTORABLE.map((to) => ({ guard: { type: 'beforeWas', params: { to } }, target: to, actions: 'handle' }));
+  if (pending) {
+    on[s === 'pending_update' ? 'update.reject' : 'cancel.reject'] = RESTORABLE.map((to) => ({ guard: { type: 'beforeWas', params: { to } }, target: to, actions: 'handle' }));
   }
   return { on };
 }

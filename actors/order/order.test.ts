@@ -36,7 +36,8 @@ function driver(from: OrderStatus, to: OrderStatus, filled: number): OrderMachin
     case 'pending_cancel': return { type: 'cancel', reason: 'test', at };
     case 'pending_update': return { type: 'update.request', at };
     case 'canceled': return from === 'initialized' ? { type: 'cancel', reason: 'test', at } : { type: 'report', report: rep('CANCELED', filled), at };
-    case 'accepted': return { type: 'report', report: rep('NEW', from === 'partially_filled' ? filled + 0.1 : filled), at };
+    // Open at the venue while a cancel is pending is not a refusal (the cancel may still land): only the venue's refusal restores.
+    case 'accepted': return from === 'pending_cancel' ? { type: 'cancel.reject', reason: 'refused', at } : { type: 'report', report: rep('NEW', from === 'partially_filled' ? filled + 0.1 : filled), at };
     case 'triggered': return { type: 'report', report: rep('NEW', filled, { triggered: true }), at };
     case 'partially_filled': return { type: 'report', report: rep('PARTIALLY_FILLED', filled + 0.25), at };
     case 'filled': return { type: 'report', report: rep('FILLED', 1), at };
@@ -60,7 +61,7 @@ describe('order transition table (NautilusTrader OrderStatus)', () => {
 
   const pairs = ORDER_STATUSES.flatMap((from) => ORDER_TRANSITIONS[from].map((to) => [from, to] as const));
   it.each(pairs)('accepts %s → %s', (from, to) => {
-    const o = orderIn(from, filledIn(from));
+    const o = orderIn(from, filledIn(from), from === 'pending_cancel' ? { beforePending: 'accepted', cancelWanted: true } : {});
     o.actor.send(driver(from, to, filledIn(from)));
     expect(o.value()).toBe(to);
     expect(o.ctx().status).toBe(to);
@@ -133,17 +134,54 @@ describe('order machine', () => {
     expect(events(o.out).map((e) => [e.prev, e.status])).toEqual([['accepted', 'pending_cancel'], ['pending_cancel', 'canceled'], ['canceled', 'filled']]);
   });
 
-  it('a failed cancel and a failed modify restore the previous state', () => {
+  it('a refused cancel and a refused modify restore the previous state', () => {
     const o = orderIn('triggered');
     o.actor.send({ type: 'cancel', reason: 'x', at: 1 });
-    o.actor.send({ type: 'report', report: rep('NEW', 0, { source: 'query' }), at: 2 });
+    o.actor.send({ type: 'cancel.reject', reason: 'venue refused the cancel', at: 2 });
     expect(o.value()).toBe('triggered');
+    expect(o.ctx().reason).toBe('venue refused the cancel');
+    // Refused by the venue: not re-sent, and nothing more to ask about.
+    o.actor.send({ type: 'query.due', at: 5_000 });
+    expect(o.out.filter((x) => (x.data as { op?: string }).op === 'cancel')).toHaveLength(1);
+    expect(o.ctx().query.dueAt).toBeNull();
     const u = orderIn('partially_filled', 0.5);
     u.actor.send({ type: 'update.request', at: 1 });
     expect(u.value()).toBe('pending_update');
     u.actor.send({ type: 'update.reject', reason: 'amend refused', at: 2 });
     expect(u.value()).toBe('partially_filled');
     expect(u.ctx().filledQty).toBe(0.5);
+  });
+
+  it('an order still open while its cancel is pending stays pending_cancel, and its timer re-sends the cancel until the venue settles it', () => {
+    const ops = (out: OutputEvent[]) => out.filter((x) => x.subject.endsWith('.exec')).map((x) => [(x.data as { op: string }).op, x.msgId]);
+    const o = orderIn('accepted');
+    o.actor.send({ type: 'cancel', reason: 'exit', at: 1_000 });
+    expect(o.ctx().query.dueAt).toBe(3_000);
+    // A stale stream NEW, then a query answer from before the cancel reached the venue.
+    o.actor.send({ type: 'report', report: rep('NEW', 0, { source: 'stream' }), at: 1_500 });
+    o.actor.send({ type: 'report', report: rep('NEW', 0, { source: 'query' }), at: 2_000 });
+    expect(o.value()).toBe('pending_cancel');
+    expect(o.ctx().query.dueAt).toBe(3_000);
+    o.actor.send({ type: 'query.due', at: 3_000 });
+    expect(ops(o.out)).toEqual([['cancel', `exec:${CMD.clientOrderId}:cancel:0`], ['cancel', `exec:${CMD.clientOrderId}:cancel:1`]]);
+    o.actor.send({ type: 'report', report: rep('CANCELED', 0, { source: 'rest' }), at: 3_100 });
+    expect(o.value()).toBe('canceled');
+    expect(events(o.out).map((e) => e.status)).toEqual(['pending_cancel', 'canceled']);
+    o.actor.send({ type: 'query.due', at: 7_000 });
+    expect(ops(o.out)).toHaveLength(2);
+  });
+
+  it('a fill that raced a pending cancel leaves the rest working: the cancel is re-sent until the order is closed', () => {
+    const o = orderIn('accepted');
+    o.actor.send({ type: 'cancel', reason: 'exit', at: 1_000 });
+    o.actor.send({ type: 'report', report: rep('PARTIALLY_FILLED', 0.4, { fill: fill(1, 0.4) }), at: 1_200 });
+    expect(o.value()).toBe('partially_filled');
+    expect(o.ctx().query.dueAt).toBe(3_200);
+    o.actor.send({ type: 'query.due', at: 3_200 });
+    expect(o.out.filter((x) => x.subject.endsWith('.exec')).map((x) => (x.data as { op: string }).op)).toEqual(['cancel', 'cancel']);
+    o.actor.send({ type: 'report', report: rep('CANCELED', 0.4, { source: 'rest' }), at: 3_300 });
+    expect(o.value()).toBe('canceled');
+    expect(o.ctx().filledQty).toBe(0.4);
   });
 
   it('UNKNOWN keeps the order in flight with a backed-off query; NOT_FOUND rejects only after the processing window', () => {

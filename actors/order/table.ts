@@ -105,6 +105,10 @@ export function classifyReport(v: ReportView, r: VenueReport, at: number): Repor
   const progress = r.executedQty > v.filledQty + EPS;
   // An older view of the order (less filled than we know): only its trade detail is news.
   if (r.executedQty + EPS < v.filledQty) return newTrade ? { kind: 'update', newTrade } : { kind: 'noop' };
+  // Still open at the venue while our cancel is pending: the cancel has not taken effect (it was
+  // lost, is still queued, or this is an older report). Restoring `accepted` would drop the cancel;
+  // the order stays pending and its timer re-sends the cancel. A venue refusal is `cancel.reject`.
+  if (v.status === 'pending_cancel' && r.status === 'NEW' && !progress) return newTrade ? { kind: 'update', newTrade } : { kind: 'inflight' };
   const to = target(r, v.status, v.beforePending);
   if (to === v.status) {
     if (to === 'partially_filled' && progress) return { kind: 'apply', to, newTrade, restore: false };
