@@ -82,7 +82,10 @@ export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> 
   // 1,200 a minute). Earlier runs that settled at 200-300 open had stops minutes late and the CEO
   // brain in CRITICAL (exits only): `protection` below reports both.
   const rate = o.entriesPerSec ?? 50;
-  const extra = { ...WIDE_EXITS, QT_RISK__MAX_ORDERS_PER_SEC: String(rate), QT_RISK__ORDER_BURST: String(rate * 2) };
+  // The RSI rule, not momentum: momentum needs a ±1 % move over 24 h, which about 137 of 500
+  // synthetic symbols never made in 20 minutes (363 positions at most); RSI(14) of 1m candles
+  // leaves 30-70 on every symbol within minutes.
+  const extra = { ...WIDE_EXITS, QT_SIGNALS__FALLBACK_RULE: 'rsi', QT_RISK__MAX_ORDERS_PER_SEC: String(rate), QT_RISK__ORDER_BURST: String(rate * 2) };
   await using env = await startLiveEnv({ symbols: o.symbols, speed: o.speed, env: extra });
   const startSec = Math.round((Date.now() - t0) / 1000);
   const pid = env.node!.proc.pid!;
@@ -110,7 +113,7 @@ export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> 
   const cut = Math.floor(xs.length * (o.warmupShare ?? 1 / 3));
   const open2 = openPositions(await simHistory(env.simUrl));
   return {
-    symbols: o.symbols, speed: o.speed, node_start_seconds: startSec, risk_entries_per_sec: rate, exits: 'wide (stop distance 20 %)',
+    symbols: o.symbols, speed: o.speed, node_start_seconds: startSec, risk_entries_per_sec: rate, exits: 'wide (stop distance 20 %)', signals: 'fallback rule rsi',
     at_positions: atPositions,
     drift: {
       minutes: o.minutes, samples: xs.length, warmup_samples: cut, rss_first_mib: Math.round(ys[0]!), rss_last_mib: Math.round(ys.at(-1)!), rss_max_mib: Math.round(Math.max(...ys)),
