@@ -8,3 +8,4 @@ export * from './venue.js';
 export * from './trading.js';
 export * from './parse.js';
 export * from './features.js';
+export * from './grid.js';

@@ -2,32 +2,19 @@
  * Price and quantity grids. Venue prices are multiples of `tickSize` and quantities of
  * `stepSize`; arithmetic is done in whole ticks/steps so float dust can never move a level.
  */
+import { gridDecimals, gridUnits } from '../../../protocols/index.js';
 
 /** Decimal places of a grid size (0.001 → 3, 1e-8 → 8, 0.25 → 2). */
-export function decimals(size: number): number {
-  const s = size.toString();
-  const m = /e-(\d+)$/.exec(s);
-  if (m) {
-    const mant = s.slice(0, s.indexOf('e'));
-    return Number(m[1]) + (mant.split('.')[1]?.length ?? 0);
-  }
-  return s.split('.')[1]?.length ?? 0;
-}
+export const decimals = gridDecimals;
 
 /** `n` grid units of `size` as a clean number (no 0.30000000000000004). */
 export function fromUnits(n: number, size: number): number {
   return Number((n * size).toFixed(Math.min(20, decimals(size))));
 }
 
-/**
- * Float error of a grid-unit count: the division's noise is relative, so past ~10^7 units a fixed
- * 1e-9 no longer covers it (1680000.4 / 0.1 = 16800003.999999996).
- */
-const slack = (n: number) => Math.max(1e-9, Math.abs(n) * 1e-12);
-
 /** Whole grid units in `x`, rounded down / up, with a value on the grid (up to float error) kept. */
-export const unitsDown = (x: number, size: number): number => Math.floor(x / size + slack(x / size));
-export const unitsUp = (x: number, size: number): number => Math.ceil(x / size - slack(x / size));
+export const unitsDown = (x: number, size: number): number => gridUnits(x, size, 'down');
+export const unitsUp = (x: number, size: number): number => gridUnits(x, size, 'up');
 
 /**
  * Rounds `price` onto the tick grid in the given direction. The tolerance keeps a value that is

@@ -5,23 +5,14 @@
  * typed reason while the caller can still act on it.
  */
 import { z } from 'zod';
+import { gridDecimals, gridUnits, type GridRound } from '../../../protocols/grid.js';
 import { CONDITIONAL_TYPES, OrderRequestSchema, type OrderRequest, type SymbolRules } from '../../../protocols/venue.js';
 import { OrderRefusedError, type RefusalReason } from './errors.js';
 
-/** Decimal places of a grid size (0.1 → 1, 1e-8 → 8, 5 → 0). */
-export function decimalsOf(size: number): number {
-  const s = String(size);
-  const exp = /e-(\d+)$/.exec(s);
-  if (exp) {
-    const mantissa = s.slice(0, s.indexOf('e'));
-    const dot = mantissa.indexOf('.');
-    return Number(exp[1]) + (dot < 0 ? 0 : mantissa.length - dot - 1);
-  }
-  const dot = s.indexOf('.');
-  return dot < 0 ? 0 : s.length - dot - 1;
-}
+/** Decimal places of a grid size (the one implementation in protocols). */
+export const decimalsOf = gridDecimals;
 
-export type RoundMode = 'nearest' | 'down' | 'up';
+export type RoundMode = GridRound;
 
 /**
  * Snaps `value` to a multiple of `size` with integer arithmetic on the step count, and prints it
@@ -30,13 +21,7 @@ export type RoundMode = 'nearest' | 'down' | 'up';
 export function toGrid(value: number, size: number, mode: RoundMode): string {
   const d = decimalsOf(size);
   if (!(size > 0)) return value.toFixed(d);
-  // The epsilon absorbs binary noise (0.3 / 0.1 = 2.9999999999999996) without moving real values.
-  // It grows with the step count: the noise of the division is relative (1680000.4 / 0.1 =
-  // 16800003.999999996, which a fixed 1e-9 floored one tick short).
-  const steps = value / size;
-  const eps = Math.max(1e-9, Math.abs(steps) * 1e-12);
-  const n = mode === 'nearest' ? Math.round(steps) : mode === 'down' ? Math.floor(steps + eps) : Math.ceil(steps - eps);
-  return (n * size).toFixed(d);
+  return (gridUnits(value, size, mode) * size).toFixed(d);
 }
 
 /** Wire parameters of POST /fapi/v1/order (all strings, as signed). */
