@@ -30,10 +30,22 @@ describe('model supervisor', () => {
     expect(risk.at(-1)!.reason).toMatch(/bias: .*% SELL over the last 200 signals/);
     expect(journal(skewed.out, 'qt.journal.model').some((e) => e.summary.includes('bias detected') && Array.isArray(e.data['share']))).toBe(true);
     expect(journal(skewed.out, 'qt.journal.alert').length).toBeGreaterThan(0);
-    // Back to balanced: cleared, status ok again, said so.
+    // Back to balanced: the detector waits for the reading to stay good for clearAfterMs (10 min)…
     const back = drive(supervisorStep, c, [obs('SHB'.repeat(70), 5), obs('SHB'.repeat(70), 6)]);
-    expect(back.ctx.status).toBe('ok');
-    expect(back.out.some((o) => o.subject === 'qt.in.risk.main' && (o.data as { status: string }).status === 'ok')).toBe(true);
+    expect(back.ctx.status).toBe('reduce-only');
+    expect(back.ctx.active.bias?.clearSince).toBe(5);
+    expect(back.out.filter((o) => o.subject === 'qt.in.risk.main')).toEqual([]);
+    // …a relapse inside the wait restarts it…
+    const relapse = drive(supervisorStep, back.ctx, [obs('S'.repeat(200), 300_000)]);
+    expect(relapse.ctx.active.bias?.clearSince).toBeUndefined();
+    expect(relapse.ctx.active.bias?.since).toBe(c.active.bias!.since);
+    const again = drive(supervisorStep, relapse.ctx, [obs('SHB'.repeat(70), 400_000), obs('SHB'.repeat(70), 999_999)]);
+    expect(again.ctx.status).toBe('reduce-only');
+    // …then clears, status ok again, said so.
+    const cleared = drive(supervisorStep, again.ctx, [obs('SHB'.repeat(70), 1_000_000)]);
+    expect(cleared.ctx.status).toBe('ok');
+    expect(cleared.out.some((o) => o.subject === 'qt.in.risk.main' && (o.data as { status: string }).status === 'ok')).toBe(true);
+    expect(journal(cleared.out, 'qt.journal.model').some((e) => e.summary.includes('bias cleared'))).toBe(true);
   });
 
   it('drift: PSI against the training reference fires on shifted features and names them', () => {

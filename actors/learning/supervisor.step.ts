@@ -23,6 +23,12 @@ export interface SupervisorInput {
   /** @default 'warn' */ onErrors?: Action;
   /** Smoothed batch latency, ms. @default 1000 */ maxLatencyMs?: number;
   /** @default 'warn' */ onLatency?: Action;
+  /**
+   * A tripped detector clears only after its reading stayed on the good side this long (market
+   * ms): estimates over a window hover around their threshold, and each flap moved the risk mode
+   * and paged the operator. The fallback state is a fact and clears at once. @default 600000
+   */
+  clearAfterMs?: number;
 }
 
 export type SupervisorEvent =
@@ -32,7 +38,13 @@ export type SupervisorEvent =
   | { type: 'fallback'; ts: number; active: boolean; policy: 'trade' | 'reduce-only' | 'halt'; reason: string; at: number }
   | { type: 'qt.fresh'; reason?: string; at: number };
 
-interface Active { action: Action; reason: string; since: number }
+interface Active {
+  action: Action;
+  reason: string;
+  since: number;
+  /** Since when the reading has been on the good side, while the detector waits to clear. */
+  clearSince?: number;
+}
 
 export interface SupervisorContext {
   o: Required<SupervisorInput>;
@@ -54,6 +66,7 @@ export interface SupervisorContext {
 const DEFAULTS: Required<SupervisorInput> = {
   biasWindow: 200, biasMax: 0.7, onBias: 'reduce-only', psiWindow: 2000, psiMinRows: 500, psiAlert: 0.25, onDrift: 'warn',
   brierWindow: 200, brierMargin: 0.05, onCalibration: 'warn', errorWindow: 20, maxErrorRate: 0.2, onErrors: 'warn', maxLatencyMs: 1000, onLatency: 'warn',
+  clearAfterMs: 600_000,
 };
 
 export function initialSupervisorContext(input: SupervisorInput = {}): SupervisorContext {
@@ -90,13 +103,14 @@ export function supervisorStep(ctx: SupervisorContext, ev: SupervisorEvent): { c
   const c: SupervisorContext = { ...ctx, active: { ...ctx.active } };
   const out: OutputEvent[] = [];
   const at = ev.at;
-  const set = (d: Detector, on: boolean, action: Action, reason: string, data: Record<string, unknown>) => {
+  const set = (d: Detector, on: boolean, action: Action, reason: string, data: Record<string, unknown>, hold = c.o.clearAfterMs ?? DEFAULTS.clearAfterMs) => {
     const was = c.active[d];
     if (on && !was) {
       c.active[d] = { action, reason, since: at };
       out.push(modelEntry(at, `model supervisor: ${d} detected — ${reason} (action ${action})`, { detector: d, action, ...data }));
       out.push(alertEntry(at, action === 'warn' ? 'warning' : 'critical', `model:${d}`, `Model ${d}: ${reason}`, { detector: d, action, ...data }));
-    } else if (on && was) c.active[d] = { ...was, reason };
+    } else if (on && was) c.active[d] = { action: was.action, reason, since: was.since };
+    else if (!on && was && at - (was.clearSince ?? at) < hold) c.active[d] = { ...was, clearSince: was.clearSince ?? at };
     else if (!on && was) {
       delete c.active[d];
       out.push(modelEntry(at, `model supervisor: ${d} cleared — ${reason}`, { detector: d, cleared: true, ...data }));
@@ -116,7 +130,7 @@ export function supervisorStep(ctx: SupervisorContext, ev: SupervisorEvent): { c
         c.rowsSeen = 0;
         c.brier = { w: 0, sum: 0, n: 0 };
         c.lastPsi = [];
-        for (const d of ['bias', 'drift', 'calibration'] as const) if (c.active[d]) set(d, false, c.active[d]!.action, `new champion ${ev.ids.join('+')}`, {});
+        for (const d of ['bias', 'drift', 'calibration'] as const) if (c.active[d]) set(d, false, c.active[d]!.action, `new champion ${ev.ids.join('+')}`, {}, 0);
         out.push(modelEntry(at, `model supervisor: watching champion ${ev.ids.join('+')} (manifest Brier ${round4(ev.brier)}, log-loss ${round4(ev.logLoss)})`, { ids: ev.ids, brier: ev.brier, logLoss: ev.logLoss, drift: ev.ref ? 'reference loaded' : 'no reference' }));
       }
       break;
@@ -160,7 +174,7 @@ export function supervisorStep(ctx: SupervisorContext, ev: SupervisorEvent): { c
       break;
     }
     case 'fallback':
-      set('fallback', ev.active, ev.policy === 'trade' ? 'warn' : ev.policy, ev.active ? `fallback rule running under policy ${ev.policy}: ${ev.reason}` : `model ensemble back: ${ev.reason}`, { policy: ev.policy });
+      set('fallback', ev.active, ev.policy === 'trade' ? 'warn' : ev.policy, ev.active ? `fallback rule running under policy ${ev.policy}: ${ev.reason}` : `model ensemble back: ${ev.reason}`, { policy: ev.policy }, 0);
       break;
     case 'qt.fresh':
       out.push(modelEntry(at, 'model supervisor started fresh (snapshot dropped): windows rebuild from the next batches', { fresh: ev.reason ?? null }));

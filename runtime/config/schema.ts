@@ -337,6 +337,8 @@ export const ConfigSchema = z.strictObject({
           maxErrorRate: z.number().min(0).max(1).default(0.2),
           /** @default 1000 */
           maxLatencyMs: z.number().positive().default(1_000),
+          /** A tripped detector clears after its reading stayed good this long (ms); stops flapping alerts and risk modes. @default 600000 */
+          clearAfterMs: z.number().int().nonnegative().default(600_000),
         })
         .prefault({}),
       clm: z
