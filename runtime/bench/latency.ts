@@ -8,12 +8,12 @@
  * latency in wall ms is their difference divided by the speed. The hops in between come from the
  * JetStream timestamps of the messages along the path (the server's receive time, wall clock).
  */
-import { clientOrderId, STREAMS, subjects, type Candle, type Intent, type JournalEntry, type RiskVerdict, type Signal } from '../../protocols/index.js';
+import { clientOrderId, STREAMS, subjects, type Candle, type Intent, type Signal } from '../../protocols/index.js';
 import { simHistory } from '../chaos/records.js';
 import type { SimOrder } from '../chaos/types.js';
 import { decode } from '../codec.js';
 import type { Bus } from '../nats/index.js';
-import { readTimed, startLiveEnv, TIGHT_STOPS, type TimedMsg } from './live-env.js';
+import { readTimed, riskVerdicts, startLiveEnv, TIGHT_STOPS, type TimedMsg } from './live-env.js';
 import { summary } from './stats.js';
 
 const MINUTE = 60_000;
@@ -113,25 +113,9 @@ function breakdown(ps: Path[], speed: number) {
 async function funnel(bus: Bus, byId: Map<string, TimedMsg>, from: number, entries: number) {
   const inWin = [...byId.values()].filter((m) => m.at >= from);
   const count = (pre: string, f: (m: TimedMsg) => boolean = () => true) => inWin.filter((m) => m.subject.startsWith(pre) && f(m)).length;
-  const denies = new Map<string, number>();
-  // One message per code: the code alone does not say which limit or mode stopped an entry.
-  const why = new Map<string, string>();
-  let approved = 0;
-  for (const m of await readTimed(bus, STREAMS.journal, subjects.journal('risk'))) {
-    if (m.at < from) continue;
-    const v = decode<JournalEntry>(m.data).data.verdict as RiskVerdict | undefined;
-    if (v?.decision === 'approve') approved++;
-    else {
-      for (const r of v?.reasons ?? []) {
-        denies.set(r.code, (denies.get(r.code) ?? 0) + 1);
-        if (!why.has(r.code)) why.set(r.code, r.detail);
-      }
-    }
-  }
   return {
     candles: count('qt.md.'), signals_buy_sell: count('qt.signal.', (m) => !m.subject.endsWith('.regime') && decode<Signal>(m.data).side !== 'HOLD'),
-    intents: count('qt.intent.'), risk_approved: approved, risk_denied: Object.fromEntries([...denies].sort((a, b) => b[1] - a[1]).slice(0, 5)),
-    risk_denied_first_reason: Object.fromEntries([...why].filter(([c]) => denies.has(c))), venue_entries: entries,
+    intents: count('qt.intent.'), ...(await riskVerdicts(bus, from)), venue_entries: entries,
   };
 }
 

@@ -6,6 +6,8 @@
  */
 import { DeliverPolicy } from '@nats-io/jetstream';
 import { ChaosEnv } from '../chaos/env.js';
+import { STREAMS, subjects, type JournalEntry, type RiskVerdict } from '../../protocols/index.js';
+import { decode } from '../codec.js';
 import type { Bus } from '../nats/index.js';
 
 export interface LiveEnvOptions {
@@ -101,4 +103,27 @@ export async function readTimed(bus: Bus, stream: string, filter: string): Promi
     if (m.seq >= last || out.length >= pending) break;
   }
   return out;
+}
+
+/**
+ * The risk brain's verdicts journaled since `from` (wall ms): approvals, denials by code, and the
+ * first reason of each code (the code alone does not say which limit or mode stopped an entry).
+ */
+export async function riskVerdicts(bus: Bus, from: number) {
+  const denies = new Map<string, number>();
+  const why = new Map<string, string>();
+  let approved = 0;
+  for (const m of await readTimed(bus, STREAMS.journal, subjects.journal('risk'))) {
+    if (m.at < from) continue;
+    const v = decode<JournalEntry>(m.data).data.verdict as RiskVerdict | undefined;
+    if (v?.decision === 'approve') approved++;
+    else {
+      for (const r of v?.reasons ?? []) {
+        denies.set(r.code, (denies.get(r.code) ?? 0) + 1);
+        if (!why.has(r.code)) why.set(r.code, r.detail);
+      }
+    }
+  }
+  const top = [...denies].sort((a, b) => b[1] - a[1]).slice(0, 6);
+  return { risk_approved: approved, risk_denied: Object.fromEntries(top), risk_denied_first_reason: Object.fromEntries(top.map(([c]) => [c, why.get(c)])) };
 }

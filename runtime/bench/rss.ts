@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { MAX_STOP_GAP_MS, stopGaps } from '../chaos/invariants.js';
 import { simHistory } from '../chaos/records.js';
 import type { SimHistory } from '../chaos/types.js';
-import { STREAMS, subjects, type JournalEntry } from '../../protocols/index.js';
+import { STREAMS, subjects, type JournalEntry, type Signal } from '../../protocols/index.js';
 import { readStream } from '../testing/wait.js';
-import { startLiveEnv, WIDE_EXITS } from './live-env.js';
+import { riskVerdicts, startLiveEnv, WIDE_EXITS } from './live-env.js';
 import { summary } from './stats.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -75,6 +75,18 @@ async function protection(env: Awaited<ReturnType<typeof startLiveEnv>>): Promis
   };
 }
 
+/** Signals by side and symbols that had a BUY or SELL, over the whole run. */
+async function signalCounts(env: Awaited<ReturnType<typeof startLiveEnv>>): Promise<Record<string, number>> {
+  const sides: Record<string, number> = {};
+  const tradeable = new Set<string>();
+  for (const m of await readStream<Signal>(env.bus, STREAMS.signals, subjects.signalAll)) {
+    if (m.subject.endsWith('.regime')) continue;
+    sides[m.data.side] = (sides[m.data.side] ?? 0) + 1;
+    if (m.data.side !== 'HOLD') tradeable.add(m.data.symbol);
+  }
+  return { ...sides, symbols_with_buy_or_sell: tradeable.size };
+}
+
 export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> {
   const t0 = Date.now();
   // Positions must stay open to reach one per symbol, so exits are wide, and 50 entries/s fills
@@ -97,7 +109,10 @@ export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> 
     if (open >= o.symbols * 0.95) break;
     await sleep(5_000);
   }
-  const atPositions = { open_positions: open, rss_mib: Math.round(rssOf(pid) / MiB), fill_seconds: Math.round((Date.now() - t0) / 1000) - startSec, protection: await protection(env) };
+  const atPositions = {
+    open_positions: open, rss_mib: Math.round(rssOf(pid) / MiB), fill_seconds: Math.round((Date.now() - t0) / 1000) - startSec,
+    protection: await protection(env), signals: await signalCounts(env), ...(await riskVerdicts(env.bus, 0)),
+  };
   process.stderr.write(`  ${JSON.stringify(atPositions)}\n`);
   const xs: number[] = [];
   const ys: number[] = [];
