@@ -97,7 +97,7 @@ export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> 
   // The momentum rule (the default). The RSI rule was tried: RSI(14) of 1m candles left 30-70 on
   // 175 symbols in 8 minutes (177 positions after 15), against momentum's 363 in 20. Neither
   // reaches every symbol: the synthetic market's regime is shared by all symbols, and in a range
-  // regime few of them move. The RSS per open position is fitted during the fill instead.
+  // regime few of them move. `signals.symbols_with_buy_or_sell` says how many could have entered.
   const extra = { ...WIDE_EXITS, QT_RISK__MAX_ORDERS_PER_SEC: String(rate), QT_RISK__ORDER_BURST: String(rate * 2) };
   await using env = await startLiveEnv({ symbols: o.symbols, speed: o.speed, env: extra });
   const startSec = Math.round((Date.now() - t0) / 1000);
@@ -105,24 +105,14 @@ export async function benchRss(o: RssOptions): Promise<Record<string, unknown>> 
   // Every symbol that gets a non-HOLD signal enters and stays in.
   const fillBy = Date.now() + (o.fillSec ?? 420) * 1_000;
   let open = 0;
-  const fill: Array<[positions: number, rssMiB: number]> = [];
   while (Date.now() < fillBy) {
     open = openPositions(await simHistory(env.simUrl));
-    fill.push([open, rssOf(pid) / MiB]);
     if (open >= o.symbols * 0.95) break;
     await sleep(5_000);
   }
-  // RSS against open positions once 50 are open (before that, start-up and the warm-up backfill
-  // dominate): what one more position costs, and the figure at one position per symbol.
-  const late = fill.filter(([n]) => n >= 50);
-  const perPos = late.length >= 10 ? slope(late.map(([n]) => n), late.map(([, r]) => r)) : undefined;
-  const perPosition = perPos === undefined ? 'too few samples' : {
-    kib_per_position: Math.round(perPos * 1024), samples: late.length,
-    [`estimated_rss_mib_at_${o.symbols}_positions`]: Math.round(fill.at(-1)![1] + perPos * (o.symbols - open)),
-  };
   const atPositions = {
     open_positions: open, rss_mib: Math.round(rssOf(pid) / MiB), fill_seconds: Math.round((Date.now() - t0) / 1000) - startSec,
-    protection: await protection(env), signals: await signalCounts(env), ...(await riskVerdicts(env.bus, 0)), rss_per_position_fit: perPosition,
+    protection: await protection(env), signals: await signalCounts(env), ...(await riskVerdicts(env.bus, 0)),
   };
   process.stderr.write(`  ${JSON.stringify(atPositions)}\n`);
   const xs: number[] = [];
