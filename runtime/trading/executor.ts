@@ -271,7 +271,17 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
   const ackWaitMs = (o.ackWaitSec ?? 30) * 1_000;
   const existing = await bus.jsm.consumers.info(STREAMS.orders, durable).catch(() => undefined);
   if (existing && existing.config.max_ack_pending !== maxAckPending) {
-    await bus.jsm.consumers.update(STREAMS.orders, durable, { max_ack_pending: maxAckPending });
+    try {
+      await bus.jsm.consumers.update(STREAMS.orders, durable, { max_ack_pending: maxAckPending });
+    } catch (err) {
+      // nats-server 2.9 refuses every update of a consumer made with a start time ("start time can
+      // not be updated"), even one that leaves it as is. Throwing here crash-looped the node after
+      // a config change. Recreating the durable would replay its window (places refused as stale
+      // would report live orders REJECTED), so the old limit stays: it bounds throughput, not safety.
+      if (!/start time can not be updated/i.test((err as Error).message)) throw err;
+      log.warn({ durable, maxAckPending: existing.config.max_ack_pending, configured: maxAckPending },
+        'this nats-server cannot update the executor consumer; its max_ack_pending stays as created (delete the durable while the node is stopped to apply the new value)');
+    }
   }
   if (!existing) {
     await bus.jsm.consumers.add(STREAMS.orders, {
