@@ -62,6 +62,7 @@ export function modelSupervisorDef(cfg: Config): ActorDefinition {
     input: { stream: STREAMS.inputs, subject: (id) => subjects.actorInput('model-supervisor', id) },
     parse: parseWith(SupervisorInputSchema, 'model supervisor'),
     initialInput: () => input,
+    configFields: ['o'],
   };
 }
 

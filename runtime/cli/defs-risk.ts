@@ -56,6 +56,7 @@ export function riskDef(cfg: Config): ActorDefinition {
     ],
     parse: parseOrDlq(cfg),
     initialInput: () => input,
+    configFields: ['base', 'clusters', 'pendingTtlMs'],
   };
 }
 
@@ -87,5 +88,6 @@ export function ceoDef(cfg: Config): ActorDefinition {
       return { type: 'supervision', event: r.data };
     },
     initialInput: () => input,
+    configFields: ['t', 'maxDailyLossPct', 'maxWeeklyDrawdownPct', 'windowMs', 'tickMs'],
   };
 }

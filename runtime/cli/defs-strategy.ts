@@ -109,6 +109,7 @@ export function strategyDef(cfg: Config): ActorDefinition {
       { stream: STREAMS.positions, subject: () => subjects.positionAll },
     ],
     initialInput: () => params,
+    configFields: ['params'],
     parse: parseStrategyInput,
   };
 }

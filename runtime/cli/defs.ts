@@ -20,6 +20,7 @@ export function symbolDef(o: Omit<SymbolInput, 'symbol'> & { interval: Interval 
     version: 1,
     input: { stream: STREAMS.market, subject: (symbol) => subjects.market(o.venue, symbol, `candle.${o.interval}`) },
     initialInput: (symbol) => ({ ...o, symbol }),
+    configFields: ['signalSource', 'fallbackRule', 'staleSignalMs'],
     parse(payload, subject) {
       const r = checkCandle(payload);
       if (!r.ok) throw new BadInputError(`malformed candle: ${r.reason}`);

@@ -58,6 +58,7 @@ export const universeDef = (cfg: Config, venue: string): ActorDefinition => ({
   version: 1,
   input: { stream: STREAMS.market, subject: () => subjects.tickers(venue) },
   initialInput: () => ({ venue, topN: cfg.universe.topN, include: cfg.universe.include, exclude: cfg.universe.exclude, minQuoteVolume: cfg.universe.minQuoteVolume }),
+  configFields: ['topN', 'include', 'exclude', 'minQuoteVolume', 'quote'],
   parse(payload) {
     const p = payload as { type?: unknown; ts?: unknown; tickers?: unknown };
     if (p?.type !== 'tickers' || typeof p.ts !== 'number' || !Array.isArray(p.tickers)) throw new BadInputError('not a tickers snapshot');

@@ -52,6 +52,17 @@ function asError(e: unknown): Error {
  * in batches. Per batch: transition every input (skipping seq ≤ cursor, dead-lettering bad ones),
  * store snapshot + cursor + outputs with compare-and-set, publish outputs, then ack.
  */
+/** A restored snapshot with `def.configFields` taken from a fresh context for the current config. */
+function withConfig(def: ActorDefinition, restored: unknown, input: unknown, log: HostDeps['logger']): unknown {
+  const snap = restored as { context?: Record<string, unknown> };
+  if (!snap.context) return restored;
+  const fresh = (createActor(def.machine, { input }).getSnapshot() as { context: Record<string, unknown> }).context;
+  const changed = def.configFields!.filter((f) => f in fresh && JSON.stringify(snap.context![f]) !== JSON.stringify(fresh[f]));
+  if (changed.length === 0) return restored;
+  log.info({ fields: changed }, 'configuration changed since the snapshot was stored: applied to the restored state');
+  return { ...snap, context: { ...snap.context, ...Object.fromEntries(changed.map((f) => [f, fresh[f]])) } };
+}
+
 export async function startHostedActor(
   def: ActorDefinition,
   id: string,
@@ -89,7 +100,8 @@ export async function startHostedActor(
   let committed = [...cursors];
 
   const input = def.initialInput?.(id) ?? { id };
-  const actor = createActor(def.machine, restore ? { snapshot: restore as never, input } : { input }) as Actor<AnyStateMachine>;
+  const snapshot = restore && def.configFields?.length ? withConfig(def, restore, input, log) : restore;
+  const actor = createActor(def.machine, snapshot ? { snapshot: snapshot as never, input } : { input }) as Actor<AnyStateMachine>;
   actor.on('*', (ev: EventObject) => {
     if (ev.type === OUTPUT_EVENT) emitted.push(ev as OutputEvent);
   });

@@ -30,6 +30,12 @@ export interface ActorDefinition {
   parse?: (payload: unknown, subject: string, o?: ParseOptions) => EventObject;
   /** Machine input for a fresh start. */
   initialInput?: (id: string) => unknown;
+  /**
+   * Context keys that come from configuration. A restored snapshot would otherwise keep the
+   * values of the config it was first started with (a tightened loss limit ignored after a
+   * restart): on restore these keys are taken from a fresh context built with `initialInput`.
+   */
+  configFields?: readonly string[];
 }
 
 /** Hooks that let tests stop the host at the exact points the design's loop is about. */
