@@ -84,6 +84,7 @@ export function clmDef(cfg: Config): ActorDefinition {
     input: { stream: STREAMS.inputs, subject: (id) => subjects.actorInput('clm', id) },
     parse: parseWith(ClmInputSchema, 'CLM'),
     initialInput: () => clmInput(cfg),
+    configFields: ['o'],
   };
 }
 

@@ -62,6 +62,7 @@ export function ordersDef(o: OrdersDefOptions): ActorDefinition {
       ...(o.pruneAfterMs !== undefined ? { pruneAfterMs: o.pruneAfterMs } : {}),
       ...(o.rememberClosed !== undefined ? { rememberClosed: o.rememberClosed } : {}),
     }),
+    configFields: ['order', 'pruneAfterMs', 'rememberClosed'],
     parse(payload, subject, trust) {
       const [, , symbol, kind] = subject.split('.');
       if (kind === 'report') {

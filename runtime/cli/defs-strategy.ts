@@ -63,6 +63,7 @@ export function regimeDef(cfg: Config): ActorDefinition {
     version: 1,
     input: { stream: STREAMS.signals, subject: () => subjects.featuresAll },
     initialInput: () => ({ ...cfg.strategy.regime }),
+    configFields: ['params', 'refreshMs', 'staleMs'],
     parse: parseFeatures,
   };
 }
