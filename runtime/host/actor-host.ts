@@ -47,11 +47,6 @@ function asError(e: unknown): Error {
   return e instanceof Error ? e : new RuntimeError(String(e));
 }
 
-/**
- * Starts one actor: restore from KV, re-arm timers, republish the last outbox, then apply inputs
- * in batches. Per batch: transition every input (skipping seq ≤ cursor, dead-lettering bad ones),
- * store snapshot + cursor + outputs with compare-and-set, publish outputs, then ack.
- */
 /** A restored snapshot with `def.configFields` taken from a fresh context for the current config. */
 function withConfig(def: ActorDefinition, restored: unknown, input: unknown, log: HostDeps['logger']): unknown {
   const snap = restored as { context?: Record<string, unknown> };
@@ -63,6 +58,11 @@ function withConfig(def: ActorDefinition, restored: unknown, input: unknown, log
   return { ...snap, context: { ...snap.context, ...Object.fromEntries(changed.map((f) => [f, fresh[f]])) } };
 }
 
+/**
+ * Starts one actor: restore from KV, re-arm timers, republish the last outbox, then apply inputs
+ * in batches. Per batch: transition every input (skipping seq ≤ cursor, dead-lettering bad ones),
+ * store snapshot + cursor + outputs with compare-and-set, publish outputs, then ack.
+ */
 export async function startHostedActor(
   def: ActorDefinition,
   id: string,
