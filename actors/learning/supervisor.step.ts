@@ -103,7 +103,7 @@ export function supervisorStep(ctx: SupervisorContext, ev: SupervisorEvent): { c
   const c: SupervisorContext = { ...ctx, active: { ...ctx.active } };
   const out: OutputEvent[] = [];
   const at = ev.at;
-  const set = (d: Detector, on: boolean, action: Action, reason: string, data: Record<string, unknown>, hold = c.o.clearAfterMs ?? DEFAULTS.clearAfterMs) => {
+  const set = (d: Detector, on: boolean, action: Action, reason: string, data: Record<string, unknown>, hold = c.o.clearAfterMs) => {
     const was = c.active[d];
     if (on && !was) {
       c.active[d] = { action, reason, since: at };

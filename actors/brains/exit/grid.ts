@@ -4,12 +4,9 @@
  */
 import { gridDecimals, gridUnits } from '../../../protocols/index.js';
 
-/** Decimal places of a grid size (0.001 → 3, 1e-8 → 8, 0.25 → 2). */
-export const decimals = gridDecimals;
-
 /** `n` grid units of `size` as a clean number (no 0.30000000000000004). */
 export function fromUnits(n: number, size: number): number {
-  return Number((n * size).toFixed(Math.min(20, decimals(size))));
+  return Number((n * size).toFixed(Math.min(20, gridDecimals(size))));
 }
 
 /** Whole grid units in `x`, rounded down / up, with a value on the grid (up to float error) kept. */
@@ -46,7 +43,7 @@ export function positive(x: unknown): x is number {
  * finest grid consistent with it; the real rules replace it as soon as they arrive.
  */
 export function guessRules(price: number, qty: number): { tickSize: number; stepSize: number; minQty: number; minNotional: number } {
-  const tick = 10 ** -Math.min(8, decimals(price));
-  const step = 10 ** -Math.min(8, decimals(qty));
+  const tick = 10 ** -Math.min(8, gridDecimals(price));
+  const step = 10 ** -Math.min(8, gridDecimals(qty));
   return { tickSize: fromUnits(1, tick), stepSize: fromUnits(1, step), minQty: 0, minNotional: 0 };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderRequest, SymbolRules } from '../../../protocols/venue.js';
 import { OrderRefusedError } from './errors.js';
-import { buildOrderParams, decimalsOf, toGrid } from './guard.js';
+import { gridDecimals } from '../../../protocols/grid.js';
+import { buildOrderParams, toGrid } from './guard.js';
 
 const BTC: SymbolRules = {
   symbol: 'BTCUSDT', baseAsset: 'BTC', quoteAsset: 'USDT', status: 'TRADING', tickSize: 0.1, minPrice: 0.1, maxPrice: 1_000_000,
@@ -21,7 +22,7 @@ const refusal = (req: OrderRequest, ref?: number): OrderRefusedError => {
 
 describe('grid rounding', () => {
   it('counts decimals of grid sizes, including exponent notation', () => {
-    expect([decimalsOf(0.1), decimalsOf(1), decimalsOf(0.001), decimalsOf(1e-8), decimalsOf(2.5e-7)]).toEqual([1, 0, 3, 8, 8]);
+    expect([gridDecimals(0.1), gridDecimals(1), gridDecimals(0.001), gridDecimals(1e-8), gridDecimals(2.5e-7)]).toEqual([1, 0, 3, 8, 8]);
   });
 
   it('snaps with integer step counts and prints exactly the grid decimals', () => {

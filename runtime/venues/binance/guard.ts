@@ -9,17 +9,12 @@ import { gridDecimals, gridUnits, type GridRound } from '../../../protocols/grid
 import { CONDITIONAL_TYPES, OrderRequestSchema, type OrderRequest, type SymbolRules } from '../../../protocols/venue.js';
 import { OrderRefusedError, type RefusalReason } from './errors.js';
 
-/** Decimal places of a grid size (the one implementation in protocols). */
-export const decimalsOf = gridDecimals;
-
-export type RoundMode = GridRound;
-
 /**
  * Snaps `value` to a multiple of `size` with integer arithmetic on the step count, and prints it
  * with exactly the grid's decimals (what Binance checks for -1111 and -4014).
  */
-export function toGrid(value: number, size: number, mode: RoundMode): string {
-  const d = decimalsOf(size);
+export function toGrid(value: number, size: number, mode: GridRound): string {
+  const d = gridDecimals(size);
   if (!(size > 0)) return value.toFixed(d);
   return (gridUnits(value, size, mode) * size).toFixed(d);
 }
@@ -91,7 +86,7 @@ export function buildOrderParams(req: OrderRequest, rules: SymbolRules, ref: num
   checkShape(req);
 
   const p: OrderParams = { symbol: req.symbol, side: req.side, type: req.type, newClientOrderId: cid, newOrderRespType: 'RESULT' };
-  const price = (field: string, v: number, mode: RoundMode): number => {
+  const price = (field: string, v: number, mode: GridRound): number => {
     const s = toGrid(v, rules.tickSize, mode);
     const n = Number(s);
     if (!(n > 0)) refuse('NOT_POSITIVE', field, `${field} ${v} rounds to ${s} on tick ${rules.tickSize}`, cid);

@@ -11,5 +11,5 @@ export type { WeightState } from './budget.js';
 export {
   OrderRefusedError, VenueRejectError, VenueUnavailableError, RateLimitedError, CircuitOpenError, VenueClosedError, type RefusalReason,
 } from './errors.js';
-export { buildOrderParams, toGrid, decimalsOf } from './guard.js';
+export { buildOrderParams, toGrid } from './guard.js';
 export { benchOrderRoundTrip, type OrderBenchResult } from './bench.js';
