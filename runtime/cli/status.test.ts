@@ -41,7 +41,8 @@ describe('qt status --watch in a terminal', () => {
 
     const first = await until(() => {
       const p = term.pane();
-      return /heartbeat \(permanent\) running restarts=0/.test(p) && /order=closed/.test(p) ? p : undefined;
+      // tmux may capture a frame half drawn, so wait for its last section.
+      return /heartbeat \(permanent\) running restarts=0/.test(p) && /market=closed/.test(p) && /ALERTS/.test(p) ? p : undefined;
     }, `console in tmux (pane: ${term.pane()}) (node: ${node.logs().slice(-500)})`, 25_000);
     expect(first, first).toContain('SUPERVISION');
     // Values depend on what the brains have written by now; '-' until they do.
@@ -53,7 +54,7 @@ describe('qt status --watch in a terminal', () => {
     expect(kill.code, `${kill.stdout}${kill.stderr}`).toBe(0);
     const after = await until(() => {
       const p = term.pane();
-      return /heartbeat \(permanent\) running restarts=1/.test(p) ? p : undefined;
+      return /heartbeat \(permanent\) running restarts=1/.test(p) && /ALERTS/.test(p) ? p : undefined;
     }, 'pane showing restarts=1', 10_000);
     expect(after, after).toMatch(/brains \[one_for_one\] running restarts=0/);
   }, 60_000);

@@ -49,12 +49,19 @@ export async function runStatus(argv: string[]): Promise<number> {
     process.once('SIGTERM', quit);
     const tty = process.stdout.isTTY;
     if (tty && !values.json) process.stdout.write(HIDE_CURSOR);
+    let drawn = false;
     try {
       while (!stop) {
         const s = await snap();
-        // Clear after the data is in, so the screen never sits blank while NATS answers.
+        // Draw only once the data is in, so the screen never sits blank while NATS answers.
         if (values.json) process.stdout.write(`${JSON.stringify(s)}\n`);
-        else process.stdout.write(`\x1b[H\x1b[2J${renderConsole(s, { color: true })}\n\n(refreshing every ${interval} ms; Ctrl-C to quit)\n`);
+        else {
+          // Overwrite in place (home, erase each line's tail, erase below) instead of clearing first:
+          // a terminal that shows a frame half written then mixes two frames rather than going blank.
+          const frame = `${renderConsole(s, { color: true })}\n\n(refreshing every ${interval} ms; Ctrl-C to quit)`;
+          process.stdout.write(`${drawn ? '' : '\x1b[2J'}\x1b[H${frame.replaceAll('\n', '\x1b[K\n')}\x1b[K\n\x1b[J`);
+          drawn = true;
+        }
         await new Promise<void>((r) => {
           wake = r;
           setTimeout(r, interval);

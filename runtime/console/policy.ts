@@ -31,6 +31,8 @@ export function formatPolicyValue(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
+    // Model pointers ({ ids, since, by }) name an ensemble: its members are what an operator needs to see.
+    if (Array.isArray(o.ids) && o.ids.length && o.ids.every((x) => typeof x === 'string')) return o.ids.join('+');
     for (const k of PREFERRED) {
       const f = o[k];
       if (typeof f === 'string' || typeof f === 'number') return String(f);

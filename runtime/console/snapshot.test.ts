@@ -39,7 +39,8 @@ describe('collectConsoleSnapshot', () => {
     const kv = await env.bus.kvm.open(BUCKETS.policy);
     await kv.put(POLICY_KEYS.tradingState, encode({ state: 'REDUCING', reason: 'drawdown' }));
     await kv.put(POLICY_KEYS.riskMode, 'SAFE');
-    await kv.put(POLICY_KEYS.champion, encode({ id: 'ens-v7', ts: 1 }));
+    await kv.put(POLICY_KEYS.champion, encode({ ids: ['gbdt-v7', 'mlp-v7'], since: 1, by: 'promote' }));
+    await kv.put(POLICY_KEYS.challenger, encode({ id: 'ens-v9', ts: 1 }));
     await kv.put(POLICY_KEYS.shadow, encode('ens-v8'));
     const pub = (subject: string, data: unknown) => env.bus.js.publish(subject, encode(data), { headers: msgHeaders() });
     await pub(subjects.position('BTCUSDT', 'opening'), pos('BTCUSDT', { state: 'opening', stop: null, unprotectedSince: 1_000, ts: 10 }));
@@ -53,7 +54,7 @@ describe('collectConsoleSnapshot', () => {
     await pub(subjects.journal('signal'), { kind: 'signal', ts: 1, summary: 'not an alert', data: {} });
 
     const s = await collectConsoleSnapshot(env.bus, { tree: () => tree, alerts: 5, now: () => 7_000 });
-    expect(s.policy).toMatchObject({ tradingState: 'REDUCING', riskMode: 'SAFE', champion: 'ens-v7', shadow: 'ens-v8', challenger: '-' });
+    expect(s.policy).toMatchObject({ tradingState: 'REDUCING', riskMode: 'SAFE', champion: 'gbdt-v7+mlp-v7', shadow: 'ens-v8', challenger: 'ens-v9' });
     expect(s.positions.map((p) => [p.symbol, p.state, p.stop, p.unprotectedMs])).toEqual([
       ['BTCUSDT', 'open', 'confirmed', null],
       ['ETHUSDT', 'open', 'none', 6_000],
