@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { STREAMS, subjects, type JournalEntry } from '../../protocols/index.js';
 import { loadConfig } from '../config/index.js';
+import { readStream } from '../testing/wait.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { hostKit } from '../testing/host-env.js';
 import { riskDef, RISK_ID } from './defs-risk.js';
@@ -25,6 +27,18 @@ describe('a restored brain takes its limits from the current config', () => {
     expect(ctx.ledger).toEqual(stored.ledger);
     expect(ctx.stats).toEqual(stored.stats);
     await again.stop();
+
+    // The change is in the policy journal with the old and new values, once.
+    const changes = async () => (await readStream<JournalEntry>(env.bus, STREAMS.journal, subjects.journal('policy'))).map((m) => m.data).filter((e) => e.data.reason === 'config_changed');
+    const [entry, ...more] = await changes();
+    expect(more).toEqual([]);
+    expect(entry?.data.actor).toBe(`risk.${RISK_ID}`);
+    const base = (entry?.data.changes as Array<{ field: string; from: { maxDailyLossPct: number }; to: { maxDailyLossPct: number } }>).find((c) => c.field === 'base');
+    expect([base?.from.maxDailyLossPct, base?.to.maxDailyLossPct]).toEqual([0.05, 0.02]);
+    // A restart on the same config changes nothing and journals nothing.
+    const third = await kit.start(RISK_ID, riskDef(tight));
+    await third.stop();
+    expect(await changes()).toHaveLength(1);
   });
 
   it('universe: a larger topN applies to a restored selector', async () => {

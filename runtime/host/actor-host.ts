@@ -3,9 +3,9 @@ import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@na
 import { nanos } from '@nats-io/transport-node';
 import {
   actorConsumer, actorKey, FRESH_START_EVENT, OUTPUT_EVENT, subjects, TIMER_EVENT,
-  type ActorRecord, type OutputEvent,
+  type ActorRecord, type JournalEntry, type OutputEvent,
 } from '../../protocols/index.js';
-import { decode } from '../codec.js';
+import { decode, encode, msgHeaders } from '../codec.js';
 import { BadInputError, InjectedCrash, RuntimeError } from '../errors.js';
 import { publishOutputs, republishOutbox, type Output } from './outbox.js';
 import type { SnapshotStore } from './store.js';
@@ -47,15 +47,37 @@ function asError(e: unknown): Error {
   return e instanceof Error ? e : new RuntimeError(String(e));
 }
 
+/** One config-derived context field that differs between a restored snapshot and the current config. */
+export interface ConfigChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
 /** A restored snapshot with `def.configFields` taken from a fresh context for the current config. */
-function withConfig(def: ActorDefinition, restored: unknown, input: unknown, log: HostDeps['logger']): unknown {
+function withConfig(def: ActorDefinition, restored: unknown, input: unknown): { snapshot: unknown; changes: ConfigChange[] } {
   const snap = restored as { context?: Record<string, unknown> };
-  if (!snap.context) return restored;
+  if (!snap.context) return { snapshot: restored, changes: [] };
   const fresh = (createActor(def.machine, { input }).getSnapshot() as { context: Record<string, unknown> }).context;
-  const changed = def.configFields!.filter((f) => f in fresh && JSON.stringify(snap.context![f]) !== JSON.stringify(fresh[f]));
-  if (changed.length === 0) return restored;
-  log.info({ fields: changed }, 'configuration changed since the snapshot was stored: applied to the restored state');
-  return { ...snap, context: { ...snap.context, ...Object.fromEntries(changed.map((f) => [f, fresh[f]])) } };
+  const changes = def.configFields!
+    .filter((f) => f in fresh && JSON.stringify(snap.context![f]) !== JSON.stringify(fresh[f]))
+    .map((field) => ({ field, from: snap.context![field], to: fresh[field] }));
+  if (changes.length === 0) return { snapshot: restored, changes };
+  return { snapshot: { ...snap, context: { ...snap.context, ...Object.fromEntries(changes.map((c) => [c.field, c.to])) } }, changes };
+}
+
+/**
+ * A policy journal entry for limits that changed between runs: a fund's audit trail has to show
+ * when a risk limit moved, not only the host's log. Its msgID is the restored revision's, so a
+ * restart that restores the same snapshot again does not write it twice.
+ */
+async function journalConfigChange(bus: HostDeps['bus'], key: string, revision: number, ts: number, changes: ConfigChange[]): Promise<void> {
+  const entry: JournalEntry = {
+    kind: 'policy', ts,
+    summary: `${key}: configuration changed since its snapshot (${changes.map((c) => c.field).join(', ')}); the current config applies`,
+    data: { actor: key, reason: 'config_changed', changes },
+  };
+  await bus.js.publish(subjects.journal('policy'), encode(entry), { msgID: `cfg:${key}:${revision}`, headers: msgHeaders() });
 }
 
 /**
@@ -100,7 +122,9 @@ export async function startHostedActor(
   let committed = [...cursors];
 
   const input = def.initialInput?.(id) ?? { id };
-  const snapshot = restore && def.configFields?.length ? withConfig(def, restore, input, log) : restore;
+  const configured = restore && def.configFields?.length ? withConfig(def, restore, input) : { snapshot: restore, changes: [] };
+  const snapshot = configured.snapshot;
+  if (configured.changes.length) log.info({ fields: configured.changes.map((c) => c.field) }, 'configuration changed since the snapshot was stored: applied to the restored state');
   const actor = createActor(def.machine, snapshot ? { snapshot: snapshot as never, input } : { input }) as Actor<AnyStateMachine>;
   actor.on('*', (ev: EventObject) => {
     if (ev.type === OUTPUT_EVENT) emitted.push(ev as OutputEvent);
@@ -233,6 +257,7 @@ export async function startHostedActor(
       await publishOutputs(bus, outbox);
     } else {
       await republishOutbox(bus, record, clock.now(), deps.duplicateWindowMs);
+      if (configured.changes.length) await journalConfigChange(bus, key, revision, clock.now(), configured.changes);
     }
     timers.sync(actor.getSnapshot().context);
     for (let i = 0; i < inputs.length; i++) subs.push(await openInput(inputs[i]!, i, cursors[i]!));
