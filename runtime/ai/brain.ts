@@ -6,7 +6,7 @@ import type { Clock, TimerHandle } from '../clock/index.js';
 import { decode } from '../codec.js';
 import type { Config } from '../config/index.js';
 import { RuntimeError } from '../errors.js';
-import type { Bus } from '../nats/index.js';
+import { ensureDurable, type Bus } from '../nats/index.js';
 import { createBatcher } from './batcher.js';
 import type { ModelProblem } from './errors.js';
 import { deadLetter, FEED_TARGETS, publish, publishSignals, rankSignals, type FeedTargets } from './feed.js';
@@ -259,12 +259,10 @@ export async function startAiBrain(o: AiBrainOptions): Promise<AiBrain> {
   })().catch(fail);
 
   const name = o.consumer ?? 'ai_brain';
-  if (!(await bus.jsm.consumers.info(STREAMS.signals, name).catch(() => undefined))) {
-    await bus.jsm.consumers.add(STREAMS.signals, {
-      durable_name: name, filter_subject: subjects.featuresAll, ack_policy: AckPolicy.Explicit,
-      deliver_policy: o.deliver === 'all' ? DeliverPolicy.All : DeliverPolicy.New, max_ack_pending: 20_000, ack_wait: nanos(60_000),
-    });
-  }
+  await ensureDurable(bus, STREAMS.signals, {
+    durable_name: name, filter_subject: subjects.featuresAll, ack_policy: AckPolicy.Explicit,
+    deliver_policy: o.deliver === 'all' ? DeliverPolicy.All : DeliverPolicy.New, max_ack_pending: 20_000, ack_wait: nanos(60_000),
+  }, log);
   const consumer = await bus.js.consumers.get(STREAMS.signals, name);
   const iter: ConsumerMessages = await consumer.consume({
     max_messages: 5_000,

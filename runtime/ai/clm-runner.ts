@@ -7,7 +7,7 @@ import type { Family } from '../../models/registry/index.js';
 import type { Clock } from '../clock/index.js';
 import { decode } from '../codec.js';
 import type { Config } from '../config/index.js';
-import type { Bus } from '../nats/index.js';
+import { ensureDurable, type Bus } from '../nats/index.js';
 import { championOnLastFold } from './clm-data.js';
 import { FEED_TARGETS, publish } from './feed.js';
 import { getPointer, journalAlert, journalModel, promoteModel, rollbackChampion, setShadow } from './pointers.js';
@@ -120,12 +120,10 @@ export async function startClmRunner(o: ClmRunnerOptions): Promise<ClmRunner> {
   };
 
   const name = o.consumer ?? 'clm_runner';
-  if (!(await bus.jsm.consumers.info(STREAMS.inputs, name).catch(() => undefined))) {
-    await bus.jsm.consumers.add(STREAMS.inputs, {
-      durable_name: name, filter_subject: subjects.actorInput('clm-runner', 'main'), ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All, max_ack_pending: 100, ack_wait: nanos(120_000),
-    });
-  }
+  await ensureDurable(bus, STREAMS.inputs, {
+    durable_name: name, filter_subject: subjects.actorInput('clm-runner', 'main'), ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All, max_ack_pending: 100, ack_wait: nanos(120_000),
+  }, log);
   const consumer = await bus.js.consumers.get(STREAMS.inputs, name);
   const iter: ConsumerMessages = await consumer.consume({
     max_messages: 10,

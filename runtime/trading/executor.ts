@@ -22,7 +22,7 @@ import {
 import type { Clock } from '../clock/index.js';
 import { decode, encode, msgHeaders } from '../codec.js';
 import { InjectedCrash, RuntimeError } from '../errors.js';
-import type { Bus } from '../nats/index.js';
+import { ensureDurable, type Bus } from '../nats/index.js';
 import { OrderRefusedError } from '../venues/binance/errors.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
 import { orderRequest } from './order-request.js';
@@ -269,31 +269,16 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
 
   const maxAckPending = o.maxAckPending ?? 20_000;
   const ackWaitMs = (o.ackWaitSec ?? 30) * 1_000;
-  const existing = await bus.jsm.consumers.info(STREAMS.orders, durable).catch(() => undefined);
-  if (existing && existing.config.max_ack_pending !== maxAckPending) {
-    try {
-      await bus.jsm.consumers.update(STREAMS.orders, durable, { max_ack_pending: maxAckPending });
-    } catch (err) {
-      // nats-server 2.9 refuses every update of a consumer made with a start time ("start time can
-      // not be updated"), even one that leaves it as is. Throwing here crash-looped the node after
-      // a config change. Recreating the durable would replay its window (places refused as stale
-      // would report live orders REJECTED), so the old limit stays: it bounds throughput, not safety.
-      if (!/start time can not be updated/i.test((err as Error).message)) throw err;
-      log.warn({ durable, maxAckPending: existing.config.max_ack_pending, configured: maxAckPending },
-        'this nats-server cannot update the executor consumer; its max_ack_pending stays as created (delete the durable while the node is stopped to apply the new value)');
-    }
-  }
-  if (!existing) {
-    await bus.jsm.consumers.add(STREAMS.orders, {
-      durable_name: durable,
-      filter_subject: subjects.orderEach('exec'),
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.StartTime,
-      opt_start_time: new Date(clock.now() - (o.replayWindowMs ?? 60_000)).toISOString(),
-      max_ack_pending: maxAckPending,
-      ack_wait: nanos(ackWaitMs),
-    });
-  }
+  // The start time only matters at creation: an existing durable keeps its position.
+  await ensureDurable(bus, STREAMS.orders, {
+    durable_name: durable,
+    filter_subject: subjects.orderEach('exec'),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.StartTime,
+    opt_start_time: new Date(clock.now() - (o.replayWindowMs ?? 60_000)).toISOString(),
+    max_ack_pending: maxAckPending,
+    ack_wait: nanos(ackWaitMs),
+  }, log);
   const consumer = await bus.js.consumers.get(STREAMS.orders, durable);
   // Commands queued here (behind their symbol's earlier ones, or for order capacity) are still
   // being worked on: without this the server redelivers them after ack_wait, and the copy is

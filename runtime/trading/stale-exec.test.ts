@@ -30,7 +30,7 @@ describe('executor', () => {
   it('restarts on its durable after a max_ack_pending change, and keeps working, on a server that cannot update the consumer', async () => {
     await using env = await natsEnv();
     await using v = await startVenueEnv();
-    const lines: Array<{ msg: string; configured?: number }> = [];
+    const lines: Array<{ msg: string; to?: { max_ack_pending?: number } }> = [];
     const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
     const first = await startExecutor({ bus: env.bus, venue: v.venue, clock: createLiveClock(), logger, maxAckPending: 100 });
     await first.stop();
@@ -38,7 +38,7 @@ describe('executor', () => {
     const ex = await startExecutor({ bus: env.bus, venue: v.venue, clock: createLiveClock(), logger, maxAckPending: 200 });
     const info = await env.bus.jsm.consumers.info(STREAMS.orders, 'qt_executor');
     // Either the server applied it, or it refused and the executor said so and kept the old limit.
-    if (info.config.max_ack_pending === 100) expect(lines.some((l) => /cannot update the executor consumer/.test(l.msg) && l.configured === 200)).toBe(true);
+    if (info.config.max_ack_pending === 100) expect(lines.some((l) => /cannot update a consumer made with a start time/.test(l.msg) && l.to?.max_ack_pending === 200)).toBe(true);
     else expect(info.config.max_ack_pending).toBe(200);
     const cmd: SubmitCommand = {
       type: 'submit', clientOrderId: 'after-restart-1', intentId: 'BTCUSDT:2:BUY', leg: 'entry', symbol: 'BTCUSDT', side: 'BUY', orderType: 'MARKET',
