@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../runtime/nats/index.js';
-import { startQtNode } from '../runtime/testing/cli.js';
+import { runQt, startQtNode } from '../runtime/testing/cli.js';
 import { natsEnv } from '../runtime/testing/nats-env.js';
 import { until } from '../runtime/testing/wait.js';
 
@@ -56,11 +56,12 @@ describe('Prometheus rules (promtool)', () => {
 });
 
 describe('Prometheus scraping a real node', () => {
-  it('scrapes /metrics, evaluates every rule without error, and answers every dashboard query', async () => {
+  it('scrapes /metrics, evaluates every rule without error, answers every dashboard query, and feeds the series the rules watch (trading state, kill switch, breakers, inference, drift, bus)', async () => {
     await using env = await natsEnv();
     const dataDir = mkdtempSync(join(tmpdir(), 'qt-prom-node-'));
     const nodePort = await freePort();
-    await using _node = startQtNode(['--nats', env.server.url, '--venue', 'sim', '--symbols', '3'], {
+    // At 10× a candle closes every 6 s, so the AI brain infers within the test.
+    await using _node = startQtNode(['--nats', env.server.url, '--venue', 'sim', '--symbols', '3', '--speed', '10'], {
       QT_NODE__ID: 'prom', QT_NODE__DATA_DIR: dataDir, QT_OPS__HTTP__PORT: String(nodePort), QT_UNIVERSE__TOP_N: '3',
     });
     const promDir = mkdtempSync(join(tmpdir(), 'qt-prom-'));
@@ -102,6 +103,23 @@ describe('Prometheus scraping a real node', () => {
         }
       }
       expect(failures).toEqual([]);
+
+      // The series the alert rules watch must be fed by what the node does, not merely defined:
+      // a halt or an open breaker that never reaches /metrics is a health check that lies.
+      const scrape = async () => (await fetch(`http://127.0.0.1:${nodePort}/metrics`)).text();
+      const count = (text: string, re: RegExp) => [...text.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0);
+      const fed = await until(async () => {
+        const t = await scrape();
+        return count(t, /^qt_inference_latency_seconds_count\{[^}]*\} (\d+)/gm) > 0 && /^qt_drift_score\{/m.test(t) && count(t, /^qt_bus_messages_total\{direction="in"[^}]*\} (\d+)/gm) > 0 ? t : undefined;
+      }, 'inference, drift and bus metrics after a candle close', 60_000);
+      expect(fed).toMatch(/^qt_trading_state\{state="ACTIVE",node="prom"\} 1$/m);
+      expect(fed).toMatch(/^qt_kill_switch\{node="prom"\} 0$/m);
+      for (const name of ['order', 'account', 'market']) expect(fed).toMatch(new RegExp(`^qt_breaker_state\\{venue="sim",name="${name}",node="prom"\\} 0$`, 'm'));
+      expect(count(fed, /^qt_bus_messages_total\{direction="out",stream="QT_SIGNALS"[^}]*\} (\d+)/gm)).toBeGreaterThan(0);
+
+      const on = await runQt(['kill-switch', 'on', '--reason', 'metrics test', '--nats', env.server.url]);
+      expect(on.code, on.stderr).toBe(0);
+      await until(async () => /^qt_kill_switch\{node="prom"\} 1$/m.test(await scrape()), 'qt_kill_switch 1 once the risk brain applied it', 20_000);
     } finally {
       prom.kill('SIGTERM');
       await new Promise((r) => prom.once('exit', r));

@@ -9,3 +9,4 @@ export * from './trading.js';
 export * from './parse.js';
 export * from './features.js';
 export * from './grid.js';
+export * from './tree-info.js';

@@ -119,6 +119,23 @@ export const subjects = {
   terminatedAdvisory: '$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.>',
 } as const;
 
+// Second subject token → stream, from the streams' own wildcards (qt.md.> → QT_MARKET, …).
+const STREAM_BY_TOKEN = new Map<string, StreamName>(
+  ([
+    [subjects.marketAll, STREAMS.market], [subjects.signalAll, STREAMS.signals], [subjects.featuresAll, STREAMS.signals],
+    [subjects.intentAll, STREAMS.intents], [subjects.orderAll, STREAMS.orders], [subjects.positionAll, STREAMS.positions],
+    [subjects.journalAll, STREAMS.journal], [subjects.supervisionAll, STREAMS.supervision], [subjects.dlqAll, STREAMS.dlq],
+    [subjects.actorInputAll, STREAMS.inputs],
+  ] as const).map(([all, stream]) => [all.split('.')[1]!, stream]),
+);
+
+/** The stream that stores a `qt.*` subject, or undefined for one no stream captures (e.g. `qt.ctl.*`). */
+export function streamOf(subject: string): StreamName | undefined {
+  const a = subject.indexOf('.');
+  const b = subject.indexOf('.', a + 1);
+  return subject.startsWith('qt.') ? STREAM_BY_TOKEN.get(subject.slice(a + 1, b < 0 ? undefined : b)) : undefined;
+}
+
 /** KV key of an actor snapshot: `<kind>.<id>`. */
 export function actorKey(kind: string, id: string): string {
   return `${token(kind)}.${token(id)}`;

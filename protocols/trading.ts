@@ -257,7 +257,6 @@ export interface JournalEntry {
 export const POLICY_KEYS = {
   killSwitch: 'kill_switch',
   riskMode: 'risk_mode',
-  tradingState: 'trading_state',
   reconciling: 'reconciling',
   champion: 'models.champion',
   challenger: 'models.challenger',

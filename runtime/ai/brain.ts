@@ -18,8 +18,13 @@ import type { AiLogic, FeaturesMessage, FeaturesRow, Probs } from './types.js';
 
 /** Drift scores and inference numbers for the metrics layer, once per batch. */
 export interface AiMetrics {
+  /** The champion's member ids joined by '+' ('none' without one). */
+  model: string;
+  /** PSI per feature; empty when the champion has no reference distribution. */
   psi: Record<string, number>;
   latencyMs: number;
+  /** Model sessions run in this batch (0: nothing was inferred, e.g. in fallback). */
+  calls: number;
   rows: number;
   fallback: boolean;
   weights: Record<string, number>;
@@ -233,10 +238,15 @@ export async function startAiBrain(o: AiBrainOptions): Promise<AiBrain> {
     stats.signals += signals.length;
     stats.lastMs = inf.ms;
     stats.lastBatch = { interval, ts, rows: rows.length, at: now };
-    if (o.metrics && ref && bins) {
-      counts = logic.decayCounts(counts, bins, ready.length, ai.supervisor.psiWindow);
-      const psi = logic.psiAll(ref, counts);
-      o.metrics({ psi: Object.fromEntries(ref.names.map((n, i) => [n, psi[i] ?? 0])), latencyMs: inf.ms, rows: ready.length, fallback: why !== null, weights: logic.weights(core) });
+    if (o.metrics) {
+      // Latency every batch; drift only against a champion that shipped a reference distribution.
+      let psi: Record<string, number> = {};
+      if (ref && bins) {
+        counts = logic.decayCounts(counts, bins, ready.length, ai.supervisor.psiWindow);
+        const scores = logic.psiAll(ref, counts);
+        psi = Object.fromEntries(ref.names.map((n, i) => [n, scores[i] ?? 0]));
+      }
+      o.metrics({ model: models?.championIds.join('+') || 'none', psi, latencyMs: inf.ms, calls: inf.calls, rows: ready.length, fallback: why !== null, weights: logic.weights(core) });
     }
     for (const it of all) it.m.ack();
   };

@@ -1,5 +1,5 @@
 import { ceoMachine, type CeoInput } from '../../actors/brains/ceo/index.js';
-import { parseRiskInput, riskMachine, type RiskInput, type RiskLimits } from '../../actors/brains/risk/index.js';
+import { parseRiskInput, riskMachine, type RiskContext, type RiskInput, type RiskLimits } from '../../actors/brains/risk/index.js';
 import { STREAMS, subjects, SupervisionEventSchema, type ParseOptions } from '../../protocols/index.js';
 import type { Config } from '../config/index.js';
 import { BadInputError } from '../errors.js';
@@ -57,6 +57,8 @@ export function riskDef(cfg: Config): ActorDefinition {
     parse: parseOrDlq(cfg),
     initialInput: () => input,
     configFields: ['base', 'clusters', 'pendingTtlMs'],
+    // The effective trading state and mode live only here: the console and the metrics read them from the tree.
+    status: (c: RiskContext) => ({ tradingState: c.tradingState, riskMode: c.mode, killSwitch: c.killSwitch.on, reconciling: c.reconciling }),
   };
 }
 

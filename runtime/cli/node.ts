@@ -4,6 +4,8 @@ import { heartbeatDef } from './defs.js';
 import { ceoDef, CEO_ID, riskDef, RISK_ID } from './defs-risk.js';
 import { regimeDef, strategyDef } from './defs-strategy.js';
 import { startPolicyWatcher } from '../trading/policy.js';
+import type { QtMetrics } from '../metrics/index.js';
+import { aiMetricsSink } from '../ops/index.js';
 import { aiChildren, type AiLinks } from './defs-ai.js';
 import {
   createNatsReporter, createSupervisor, hostedChild, isSupervisor, startControlService, supervisorChild,
@@ -36,6 +38,8 @@ export interface NodeContext {
   kernelOnly?: boolean;
   /** Venue API keys for testnet/live. */
   keys?: { apiKey?: string; apiSecret?: string };
+  /** The process's metrics: hosted actors count their bus traffic, the AI brain its inference and drift. */
+  metrics?: QtMetrics;
 }
 
 export interface RunningNode {
@@ -63,7 +67,8 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
     onError: (err) => logger.warn({ err }, 'supervision telemetry failed'),
     tap: (e) => logger[e.type === 'crashed' || e.type === 'escalated' ? 'warn' : 'info']({ sup: e.type, path: e.path, reason: e.reason, restarts: e.restarts }, `supervision ${e.type} ${e.path}`),
   });
-  const hostDeps: NodeHostDeps = await createHostDeps({ bus, cfg, clock: ctx.marketClock, logger, node });
+  const m = ctx.metrics;
+  const hostDeps: NodeHostDeps = await createHostDeps({ bus, cfg, clock: ctx.marketClock, logger, node, ...(m ? { io: (d: 'in' | 'out', st: string, n: number) => m.busMessages(d, st, n) } : {}) });
   const s = cfg.supervision;
   const supDeps = { clock: ctx.clock, reporter, node, onError: (err: unknown) => logger.warn({ err }, 'supervisor reporter error') };
   const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };
@@ -113,7 +118,7 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
           supDeps,
         ),
         // Before the symbol pool: the brain's new consumer starts from new feature messages.
-        ...(ctx.kernelOnly ? [] : [single(aiChildren({ cfg, bus, logger, clock: ctx.clock, host: hostDeps, node, supDeps, links: aiLinks }))]),
+        ...(ctx.kernelOnly ? [] : [single(aiChildren({ cfg, bus, logger, clock: ctx.clock, host: hostDeps, node, supDeps, links: aiLinks, ...(m ? { metrics: aiMetricsSink(m) } : {}) }))]),
         // Pool intensity scales with its size: one symbol's crash loop must not take the others down.
         ...['orders', 'positions', 'symbols'].map((id) => supervisorChild({ id, strategy: 'simple_one_for_one', ...common, intensity: Math.max(s.intensity, cfg.universe.topN) }, supDeps)),
         ...(universe ? [universe] : []),

@@ -9,6 +9,7 @@ import { CONSOLE_TOKEN_ENV, startNodeWebConsole } from '../console/index.js';
 import { assertLiveAllowed, checkGoLive } from '../golive/index.js';
 import { treeWithInfo } from '../../supervisors/index.js';
 import { createLogger } from '../log/index.js';
+import { createMetrics } from '../metrics/index.js';
 import { connectBus, provision, startLocalNats, type LocalNatsServer } from '../nats/index.js';
 import { DEFAULT_NATS_URL, reachable } from './connect.js';
 import { startNode } from './node.js';
@@ -89,8 +90,9 @@ export async function runUp(argv: string[]): Promise<number> {
   }
   const clock = createLiveClock();
   const marketClock = await marketClockFor(cfg, clock, logger);
-  const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id, ...(keys ? { keys } : {}) });
-  const ops = await startNodeOps({ bus, node: cfg.node.id, ops: cfg.ops, tree: () => node.root.tree(), provisioned: () => provisioned, sinks: buildAlertSinks(cfg.ops.alerts, secrets), logger });
+  const metrics = createMetrics({ defaultLabels: { node: cfg.node.id } });
+  const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id, metrics, ...(keys ? { keys } : {}) });
+  const ops = await startNodeOps({ bus, node: cfg.node.id, ops: cfg.ops, metrics, tree: () => treeWithInfo(node.root), provisioned: () => provisioned, sinks: buildAlertSinks(cfg.ops.alerts, secrets), logger });
   if (ops.http) logger.info({ url: ops.http.url }, 'metrics and health endpoint up');
   const tradingMetrics = watchTradingMetrics({
     bus, metrics: ops.metrics, logger,

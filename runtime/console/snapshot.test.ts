@@ -37,8 +37,8 @@ describe('collectConsoleSnapshot', () => {
   it('reads policy (msgpack objects and plain text), the newest update per position, and the latest alerts', async () => {
     await using env = await natsEnv();
     const kv = await env.bus.kvm.open(BUCKETS.policy);
-    await kv.put(POLICY_KEYS.tradingState, encode({ state: 'REDUCING', reason: 'drawdown' }));
     await kv.put(POLICY_KEYS.riskMode, 'SAFE');
+    await kv.put(POLICY_KEYS.killSwitch, encode({ on: true, reason: 'operator', ts: 1, by: 'me' }));
     await kv.put(POLICY_KEYS.champion, encode({ ids: ['gbdt-v7', 'mlp-v7'], since: 1, by: 'promote' }));
     await kv.put(POLICY_KEYS.challenger, encode({ id: 'ens-v9', ts: 1 }));
     await kv.put(POLICY_KEYS.shadow, encode('ens-v8'));
@@ -53,8 +53,17 @@ describe('collectConsoleSnapshot', () => {
     }
     await pub(subjects.journal('signal'), { kind: 'signal', ts: 1, summary: 'not an alert', data: {} });
 
-    const s = await collectConsoleSnapshot(env.bus, { tree: () => tree, alerts: 5, now: () => 7_000 });
-    expect(s.policy).toMatchObject({ tradingState: 'REDUCING', riskMode: 'SAFE', champion: 'gbdt-v7+mlp-v7', shadow: 'ens-v8', challenger: 'ens-v9' });
+    // Without a risk brain in the tree: the operator's settings, and no trading state.
+    const bare = await collectConsoleSnapshot(env.bus, { tree: () => tree, alerts: 5, now: () => 7_000 });
+    expect(bare.policy).toMatchObject({ tradingState: '-', riskMode: 'SAFE', killSwitch: 'on', reconciling: '-' });
+    // With one: what it applies (a CEO may have made the mode stricter than the operator's), even
+    // where the operator's key says otherwise; a risk brain that is not running is not believed.
+    const risk = (status: NodeStatusRecord['status'], info: Record<string, unknown>): NodeStatusRecord => ({ path: 'root.brains.risk', id: 'risk', kind: 'worker', status, restarts: 0, updatedAt: 1, info });
+    const withRisk = (r: NodeStatusRecord): NodeStatusRecord => ({ ...tree, children: [...tree.children!, r] });
+    const crashed = await collectConsoleSnapshot(env.bus, { tree: () => withRisk(risk('backoff', { tradingState: 'ACTIVE', riskMode: 'NORMAL', killSwitch: false, reconciling: false })), now: () => 7_000 });
+    expect(crashed.policy.tradingState).toBe('-');
+    const s = await collectConsoleSnapshot(env.bus, { tree: () => withRisk(risk('running', { tradingState: 'REDUCING', riskMode: 'CRITICAL', killSwitch: false, reconciling: true })), alerts: 5, now: () => 7_000 });
+    expect(s.policy).toMatchObject({ tradingState: 'REDUCING', riskMode: 'CRITICAL', killSwitch: 'off', reconciling: 'on', champion: 'gbdt-v7+mlp-v7', shadow: 'ens-v8', challenger: 'ens-v9' });
     expect(s.positions.map((p) => [p.symbol, p.state, p.stop, p.unprotectedMs])).toEqual([
       ['BTCUSDT', 'open', 'confirmed', null],
       ['ETHUSDT', 'open', 'none', 6_000],

@@ -1,22 +1,19 @@
 import type { KV } from '@nats-io/kv';
 import {
-  BUCKETS, POLICY_KEYS, STREAMS, subjects,
-  type JournalEntry, type NodeStatusRecord, type PositionUpdate,
+  breakersFromTree, BUCKETS, POLICY_KEYS, riskStatusFromTree, STREAMS, subjects,
+  type BreakerRow, type JournalEntry, type NodeStatusRecord, type PositionUpdate,
 } from '../../protocols/index.js';
 import type { Bus } from '../nats/index.js';
 import { decodePolicyValue, formatPolicyValue } from './policy.js';
 import { scanStream } from './stream-read.js';
 
-/** One circuit breaker, as a market-data worker reports it in its tree `info.health`. */
-export interface BreakerRow {
-  /** Tree path of the worker that owns the breaker, e.g. `root.venue.market-data`. */
-  source: string;
-  name: string;
-  state: string;
-  since: number;
-}
+export { breakersFromTree, type BreakerRow };
 
-/** The `qt_policy` keys an operator watches; '-' when absent. */
+/**
+ * Trading state, risk mode, kill switch and reconciling as the risk brain applies them (from its
+ * tree `info`); where no risk brain answers, the operator's `qt_policy` values, and '-' for the
+ * trading state, which only the risk brain knows. Then the model pointers; '-' when absent.
+ */
 export interface PolicyView {
   tradingState: string;
   riskMode: string;
@@ -92,23 +89,6 @@ async function readTree(bus: Bus, o: SnapshotOptions): Promise<NodeStatusRecord>
   return body.tree;
 }
 
-/** Breakers from any tree node whose `info.health` maps names to `{ state }`. */
-export function breakersFromTree(tree: NodeStatusRecord | null): BreakerRow[] {
-  const rows: BreakerRow[] = [];
-  const walk = (n: NodeStatusRecord) => {
-    const health = n.info?.health;
-    if (health && typeof health === 'object') {
-      for (const [name, b] of Object.entries(health as Record<string, unknown>)) {
-        const s = b as { state?: unknown; since?: unknown } | null;
-        if (s && typeof s.state === 'string') rows.push({ source: n.path, name, state: s.state, since: typeof s.since === 'number' ? s.since : 0 });
-      }
-    }
-    n.children?.forEach(walk);
-  };
-  if (tree) walk(tree);
-  return rows;
-}
-
 async function readPolicy(bus: Bus): Promise<PolicyView> {
   let kvp = policyBuckets.get(bus);
   if (!kvp) {
@@ -121,10 +101,10 @@ async function readPolicy(bus: Bus): Promise<PolicyView> {
     const e = await kv.get(key);
     return e && e.operation === 'PUT' ? formatPolicyValue(decodePolicyValue(e.value)) : '-';
   };
-  const [tradingState, riskMode, killSwitch, reconciling, champion, challenger, shadow] = await Promise.all(
-    [POLICY_KEYS.tradingState, POLICY_KEYS.riskMode, POLICY_KEYS.killSwitch, POLICY_KEYS.reconciling, POLICY_KEYS.champion, POLICY_KEYS.challenger, POLICY_KEYS.shadow].map(get),
+  const [riskMode, killSwitch, reconciling, champion, challenger, shadow] = await Promise.all(
+    [POLICY_KEYS.riskMode, POLICY_KEYS.killSwitch, POLICY_KEYS.reconciling, POLICY_KEYS.champion, POLICY_KEYS.challenger, POLICY_KEYS.shadow].map(get),
   );
-  return { tradingState: tradingState!, riskMode: riskMode!, killSwitch: killSwitch!, reconciling: reconciling!, champion: champion!, challenger: challenger!, shadow: shadow! };
+  return { tradingState: '-', riskMode: riskMode!, killSwitch: killSwitch!, reconciling: reconciling!, champion: champion!, challenger: challenger!, shadow: shadow! };
 }
 
 /** Open positions: the last update per subject, reduced to the newest per symbol. */
@@ -182,5 +162,8 @@ export async function collectConsoleSnapshot(bus: Bus, opts: SnapshotOptions = {
     soft('positions', readPositions(bus, now), []),
     soft('alerts', readAlerts(bus, opts.alerts ?? 8, now - (opts.alertLookbackMs ?? 7 * 86_400_000)), []),
   ]);
-  return { ts: now, node: tree?.node ?? null, tree, breakers: breakersFromTree(tree), policy, positions, alerts, errors };
+  const risk = riskStatusFromTree(tree);
+  const onOff = (b: boolean) => (b ? 'on' : 'off');
+  const effective = risk ? { ...policy, tradingState: risk.tradingState, riskMode: risk.riskMode, killSwitch: onOff(risk.killSwitch), reconciling: onOff(risk.reconciling) } : policy;
+  return { ts: now, node: tree?.node ?? null, tree, breakers: breakersFromTree(tree), policy: effective, positions, alerts, errors };
 }

@@ -2,7 +2,7 @@ import { createActor, type Actor, type AnyStateMachine, type EventObject } from 
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import {
-  actorConsumer, actorKey, FRESH_START_EVENT, OUTPUT_EVENT, subjects, TIMER_EVENT,
+  actorConsumer, actorKey, FRESH_START_EVENT, OUTPUT_EVENT, streamOf, subjects, TIMER_EVENT,
   type ActorRecord, type JournalEntry, type OutputEvent,
 } from '../../protocols/index.js';
 import { decode, encode, msgHeaders } from '../codec.js';
@@ -220,6 +220,7 @@ export async function startHostedActor(
     for (const last of acks) last?.ack();
     let n = 0;
     for (const item of batch) if (item.kind === 'msg') (inflight.delete(item.m), n++);
+    if (deps.io) countIo(deps.io, batch, inputs, outputs);
     processed += n;
     batches++;
     committed = [...cursors];
@@ -294,7 +295,8 @@ export async function startHostedActor(
       fail(error instanceof Error ? error : new InjectedCrash());
     },
     info() {
-      return { cursor: committed[0], cursors: committed, revision, queued: queue.length, processed, batches, state: actor.getSnapshot().value, timers: timers.size };
+      const snap = actor.getSnapshot();
+      return { cursor: committed[0], cursors: committed, revision, queued: queue.length, processed, batches, state: snap.value, timers: timers.size, ...def.status?.(snap.context as never) };
     },
     async idle() {
       while (state === 'running' && (queue.length || draining)) await (draining ?? Promise.resolve());
@@ -332,6 +334,17 @@ export async function startHostedActor(
       },
     });
   }
+}
+
+/** Inputs applied per input stream and outputs published per stream, for one batch. */
+function countIo(io: NonNullable<HostDeps['io']>, batch: Item[], inputs: NonNullable<ActorDefinition['input']>[], outputs: Output[]): void {
+  const add = (m: Map<string, number>, stream: string | undefined) => stream && m.set(stream, (m.get(stream) ?? 0) + 1);
+  const ins = new Map<string, number>();
+  const outs = new Map<string, number>();
+  for (const item of batch) if (item.kind === 'msg') add(ins, inputs[item.i]?.stream);
+  for (const o of outputs) add(outs, streamOf(o.subject));
+  for (const [stream, n] of ins) io('in', stream, n);
+  for (const [stream, n] of outs) io('out', stream, n);
 }
 
 function dlqOutput(key: string, m: JsMsg, at: string, reason: string): Output {

@@ -36,6 +36,12 @@ export interface ActorDefinition {
    * restart): on restore these keys are taken from a fresh context built with `initialInput`.
    */
   configFields?: readonly string[];
+  /**
+   * Live figures from the context for the supervision tree's `info` (status console, metrics):
+   * what the actor itself holds, so a reader never trusts a copy that nobody keeps current.
+   * Called on every tree read: cheap and read-only.
+   */
+  status?: (context: never) => Record<string, unknown>;
 }
 
 /** Hooks that let tests stop the host at the exact points the design's loop is about. */
@@ -58,4 +64,6 @@ export interface HostDeps {
   /** Shared across restarts of one actor within the process: input seq → crash count. */
   crashes: Map<string, { at: string; count: number; error: string }>;
   faults?: HostFaults;
+  /** Counts inputs applied and outputs published, per stream (the node's bus metrics). */
+  io?: (direction: 'in' | 'out', stream: string, n: number) => void;
 }

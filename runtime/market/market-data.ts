@@ -177,7 +177,7 @@ export async function startMarketData(o: MarketDataOptions): Promise<MarketDataW
     },
     kill: () => end({ kind: 'shutdown' }),
     inject: (e) => fail(e instanceof Error ? e : new InjectedCrash()),
-    info: () => ({ symbols: symbols.length, published, backfilled, health: venue.breakerState().breakers }),
+    info: () => ({ symbols: symbols.length, published, backfilled, venue: v, health: venue.breakerState().breakers }),
     async setUniverse(next) {
       if (ended) return;
       const same = next.length === symbols.length && [...next].sort().every((s, i) => s === symbols[i]);

@@ -44,6 +44,31 @@ describe('ops HTTP', () => {
     expect(text).toContain('qt_process_cpu_seconds_total');
   });
 
+  it('takes breakers and the risk brain\'s trading state from the tree info; a breaker no longer reported goes, a risk brain that is down is not read', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const node = (path: string, status: NodeStatusRecord['status'], info: Record<string, unknown>): NodeStatusRecord => ({ path, id: path.split('.').pop()!, kind: 'worker', status, restarts: 0, updatedAt: 1, info });
+    const tree = (...children: NodeStatusRecord[]): NodeStatusRecord => ({ ...rec('running'), children });
+    const md = node('root.venue.market-data', 'running', { venue: 'binance', health: { order: { state: 'halfOpen', since: 1 }, account: { state: 'open', since: 2 }, market: { state: 'closed', since: 0 } } });
+    const risk = (status: NodeStatusRecord['status'], tradingState: string, killSwitch: boolean) => node('root.brains.risk', status, { tradingState, riskMode: 'SAFE', killSwitch, reconciling: false });
+    const text = async () => metrics.registry.metrics();
+
+    metrics.treeInfo(tree(md, risk('running', 'HALTED', true)));
+    let t = await text();
+    expect(t).toContain('qt_breaker_state{venue="binance",name="order"} 1');
+    expect(t).toContain('qt_breaker_state{venue="binance",name="account"} 2');
+    expect(t).toContain('qt_breaker_state{venue="binance",name="market"} 0');
+    expect(t).toContain('qt_trading_state{state="HALTED"} 1');
+    expect(t).toContain('qt_trading_state{state="ACTIVE"} 0');
+    expect(t).toContain('qt_kill_switch 1');
+
+    // Venue worker gone, risk brain restarting with stale info: no breaker series, last known state kept.
+    metrics.treeInfo(tree(risk('backoff', 'ACTIVE', false)));
+    t = await text();
+    expect(t).not.toContain('qt_breaker_state{');
+    expect(t).toContain('qt_trading_state{state="HALTED"} 1');
+    expect(t).toContain('qt_kill_switch 1');
+  });
+
   it('answers /healthz and /readyz with the verdict and reasons, 503 when broken or when health throws', async () => {
     let health: () => HealthReport = () => healthFromTree(rec('running'), { natsConnected: true, provisioned: false });
     await using http = await startOpsHttp({ port: 0, registry: createMetrics({ defaultMetrics: false }).registry, health: () => health() });

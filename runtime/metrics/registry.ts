@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
-import { NODE_STATUSES, type NodeStatusRecord, type SupervisionEvent } from '../../protocols/index.js';
+import { breakersFromTree, NODE_STATUSES, riskStatusFromTree, type NodeStatusRecord, type SupervisionEvent } from '../../protocols/index.js';
 import { BREAKER_STATES, METRICS, METRIC_PREFIX, TRADING_STATES, type BreakerState, type MetricDef, type MetricKey, type TradingState } from './definitions.js';
 
 export interface MetricsOptions {
@@ -18,6 +18,12 @@ export interface QtMetrics {
   supervisionEvent(e: Pick<SupervisionEvent, 'type' | 'path' | 'kind'>): void;
   /** Replaces the node-status gauges with the live tree (removed nodes disappear). */
   supervisionTree(tree: NodeStatusRecord | undefined): void;
+  /**
+   * Breaker states and the risk brain's trading state / kill switch from the tree's `info` (pass
+   * a tree with info). Breakers no longer reported disappear; without a running risk brain the
+   * last trading state it reported stays, since nothing else knows it.
+   */
+  treeInfo(tree: NodeStatusRecord | undefined): void;
   consumerLag(stream: string, consumer: string, pending: number, ackPending: number): void;
   /** Drops every consumer series, before a fresh collection. */
   resetConsumerLag(): void;
@@ -60,6 +66,11 @@ export function createMetrics(opts: MetricsOptions = {}): QtMetrics {
   const c = (k: MetricKey) => raw[k] as Counter<string>;
   const g = (k: MetricKey) => raw[k] as Gauge<string>;
 
+  const tradingState = (state: TradingState, killSwitch: boolean) => {
+    for (const s of TRADING_STATES) g('tradingState').set({ state: s }, s === state ? 1 : 0);
+    g('killSwitch').set(killSwitch ? 1 : 0);
+  };
+
   return {
     registry,
     raw,
@@ -78,6 +89,15 @@ export function createMetrics(opts: MetricsOptions = {}): QtMetrics {
         n.children?.forEach(walk);
       };
       if (tree) walk(tree);
+    },
+    treeInfo(tree) {
+      g('breakerState').reset();
+      for (const b of breakersFromTree(tree)) {
+        const state = b.state === 'halfOpen' ? 'half_open' : b.state;
+        if (state in BREAKER_STATES) g('breakerState').set({ venue: b.venue ?? b.source, name: b.name }, BREAKER_STATES[state as BreakerState]);
+      }
+      const risk = riskStatusFromTree(tree);
+      if (risk && (TRADING_STATES as readonly string[]).includes(risk.tradingState)) tradingState(risk.tradingState as TradingState, risk.killSwitch);
     },
     consumerLag(stream, consumer, pending, ackPending) {
       g('consumerPending').set({ stream, consumer }, pending);
@@ -119,10 +139,7 @@ export function createMetrics(opts: MetricsOptions = {}): QtMetrics {
       g('unprotectedPositions').set(count);
       g('unprotectedAge').set(count > 0 ? oldestAgeSec : 0);
     },
-    tradingState(state, killSwitch) {
-      for (const s of TRADING_STATES) g('tradingState').set({ state: s }, s === state ? 1 : 0);
-      g('killSwitch').set(killSwitch ? 1 : 0);
-    },
+    tradingState,
     alert: (rule, severity, outcome) => c('alerts').inc({ rule, severity, outcome }),
   };
 }

@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKETS, OBJECT_STORES, STREAMS } from '../../protocols/index.js';
+import { BUCKETS, OBJECT_STORES, STREAMS, streamOf, subjects } from '../../protocols/index.js';
+import { subjectMatches } from '../backtest/subject-match.js';
 import { loadConfig } from '../config/index.js';
 import { natsEnv } from '../testing/nats-env.js';
-import { provision } from './provision.js';
+import { provision, streamConfigs } from './provision.js';
 
 describe('provisioning', () => {
+  it('streamOf names the stream whose configured subjects capture each kind of subject', () => {
+    const configs = streamConfigs(loadConfig({ env: {} }));
+    const capturing = (subject: string) => configs.filter((c) => c.subjects.some((p) => subjectMatches(p, subject))).map((c) => c.name);
+    const samples = [
+      subjects.market('sim', 'BTCUSDT', 'candle.1m'), subjects.signal('BTCUSDT'), subjects.regime('MARKET'), subjects.features('sim', 'BTCUSDT'),
+      subjects.intent('BTCUSDT'), subjects.order('BTCUSDT', 'exec'), subjects.position('BTCUSDT', 'open'), subjects.journal('policy'),
+      subjects.supervision('root.brains', 'restarted'), subjects.dlq('risk.main'), subjects.actorInput('risk', 'main'),
+    ];
+    for (const s of samples) expect([s, streamOf(s)]).toEqual([s, capturing(s)[0]]);
+    expect(new Set(samples.map(streamOf))).toEqual(new Set(Object.values(STREAMS)));
+    expect(streamOf(subjects.control('supervisor', 'status'))).toBeUndefined();
+    expect(capturing(subjects.control('supervisor', 'status'))).toEqual([]);
+  });
+
   it('creates every stream, bucket and object store, and is idempotent', async () => {
     await using env = await natsEnv();
     const names: string[] = [];

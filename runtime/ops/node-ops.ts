@@ -9,7 +9,7 @@ export interface NodeOpsOptions {
   bus: Bus;
   node: string;
   ops: OpsConfig;
-  /** The live tree, e.g. `() => running.root.tree()`; undefined before the tree starts. */
+  /** The live tree with workers' info (breakers, the risk brain's state), e.g. `() => treeWithInfo(node.root)`; undefined before the tree starts. */
   tree: () => NodeStatusRecord | undefined;
   /** Whether `provision()` succeeded in this process. */
   provisioned: () => boolean;
@@ -70,7 +70,9 @@ export async function startNodeOps(opts: NodeOpsOptions): Promise<NodeOps> {
       registry: metrics.registry,
       health,
       onScrape: async () => {
-        metrics.supervisionTree(opts.tree());
+        const tree = opts.tree();
+        metrics.supervisionTree(tree);
+        metrics.treeInfo(tree);
         metrics.natsConnected(connected && !bus.nc.isClosed());
         if (connected) await collectConsumerLag(bus.jsm, metrics);
       },

@@ -2,6 +2,7 @@ import { evaluateDrawdown, type Alert, type DrawdownState } from '../alerts/inde
 import type { Logger } from 'pino';
 import { subjects, type JournalEntry, type OrderEvent, type PositionUpdate, type RiskVerdict, type Signal } from '../../protocols/index.js';
 import { decode } from '../codec.js';
+import type { AiMetrics } from '../ai/brain.js';
 import type { QtMetrics } from '../metrics/index.js';
 import { guarded, type Bus } from '../nats/index.js';
 
@@ -94,6 +95,14 @@ export function watchTradingMetrics(o: {
     stop() {
       for (const s of subs) s.unsubscribe();
     },
+  };
+}
+
+/** Feeds the AI brain's per-batch figures (`AiMetrics`) to inference latency and drift. */
+export function aiMetricsSink(metrics: QtMetrics): (m: AiMetrics) => void {
+  return (m) => {
+    if (m.calls > 0) metrics.inferenceLatency(m.model, m.latencyMs / 1_000);
+    for (const [feature, score] of Object.entries(m.psi)) metrics.drift(m.model, feature, score);
   };
 }
 
