@@ -84,6 +84,8 @@ describe('risk limits', () => {
   it('floors reduced quantities to the strategy precision', () => {
     expect(scaleQty(0.123, 0.5)).toBe(0.061);
     expect(scaleQty(15, 2 / 3)).toBe(10);
+    // Exponent forms keep their precision (the old split('.') read 1.23e-7 as 5 decimals and gave 0).
+    expect(scaleQty(1.23e-7, 1)).toBe(1.23e-7);
   });
 });
 

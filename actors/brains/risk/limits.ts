@@ -1,4 +1,4 @@
-import type { Intent, RiskMode, RiskReason, RiskReasonCode, TradingState } from '../../../protocols/index.js';
+import { gridDecimals, gridUnits, type Intent, type RiskMode, type RiskReason, type RiskReasonCode, type TradingState } from '../../../protocols/index.js';
 
 /**
  * One set of limits (what a risk mode maps to, see `modeLimits`). Money numbers are USDT notional;
@@ -205,9 +205,8 @@ export function checkRate(v: RiskView, limits: RiskLimits): RiskReason[] {
 
 /** Floors `qty` to the precision the strategy used (it rounded to the venue step). */
 export function scaleQty(qty: number, factor: number): number {
-  const decimals = Math.min(12, (String(qty).split('.')[1] ?? '').length);
-  const unit = 10 ** decimals;
-  return Math.floor(qty * factor * unit + 1e-9) / unit;
+  const unit = 10 ** Math.min(12, gridDecimals(qty));
+  return gridUnits(qty * factor * unit, 1, 'down') / unit;
 }
 
 export interface Evaluation {
