@@ -30,6 +30,19 @@ describe('trading metrics', () => {
     w.stop();
   });
 
+  it('keeps ageing an unprotected position between its updates (a stalled feed sends none)', async () => {
+    await using env = await natsEnv();
+    const metrics = createMetrics({ defaultMetrics: false });
+    const w = watchTradingMetrics({ bus: env.bus, metrics, unprotectedRefreshMs: 50 });
+    const age = async () => Number(/^qt_unprotected_position_max_age_seconds (\S+)$/m.exec(await metrics.registry.metrics())?.[1]);
+    // Unprotected for 5 s at its only update.
+    env.bus.nc.publish(subjects.position('BTCUSDT', 'open'), encode({ symbol: 'BTCUSDT', qty: 0.01, markPrice: 1, avgEntry: 1, realizedPnl: 0, unrealizedPnl: 0, unprotectedSince: 1_000, ts: 6_000 }));
+    await until(async () => (await age()) >= 5, 'age 5 s from the update');
+    // No further update: the gauge still crosses the next whole second of wall time.
+    await until(async () => (await age()) >= 6, 'age past 6 s with no update', 3_000);
+    w.stop();
+  });
+
   it('counts champion rollbacks and CLM failures from the model journal', async () => {
     await using env = await natsEnv();
     const metrics = createMetrics({ defaultMetrics: false });

@@ -17,6 +17,8 @@ export function watchTradingMetrics(o: {
   logger?: Logger;
   /** Alerts on drawdown thresholds from equity = initial + realised (journal) + unrealised (positions). */
   drawdown?: { initialEquity: number; thresholds: number[]; route: (a: Alert) => Promise<unknown> };
+  /** How often the unprotected-position age is recomputed between updates. @default 1000 */
+  unprotectedRefreshMs?: number;
 }) {
   const { bus, metrics } = o;
   const positions = new Map<string, PositionUpdate>();
@@ -35,6 +37,17 @@ export function watchTradingMetrics(o: {
     ddState = r.state;
     for (const a of r.alerts) o.drawdown.route(a).catch((err: unknown) => o.logger?.warn({ err }, 'drawdown alert failed'));
   };
+  // The age of an unprotected position keeps growing between its updates (marks are throttled,
+  // and a stalled feed sends none): the age at its last update plus the wall time since.
+  const receivedAt = new Map<string, number>();
+  const unprotected = () => {
+    const now = Date.now();
+    const open = [...positions.values()].filter((x) => x.unprotectedSince !== null && x.qty > 0);
+    const age = (x: PositionUpdate) => (x.ts - x.unprotectedSince!) / 1000 + (now - (receivedAt.get(x.symbol) ?? now)) / 1000;
+    metrics.unprotected(open.length, open.length ? Math.max(...open.map(age)) : 0);
+  };
+  const ticker = setInterval(unprotected, o.unprotectedRefreshMs ?? 1_000);
+  ticker.unref();
   let skipped = 0;
   const skip = (err: unknown, m: { subject: string }) => {
     // Owners dead-letter bad messages; the metrics only note that they skipped one (logged rarely).
@@ -64,10 +77,10 @@ export function watchTradingMetrics(o: {
       callback: guarded((m) => {
         const p = decode<PositionUpdate>(m.data);
         positions.set(p.symbol, p);
+        receivedAt.set(p.symbol, Date.now());
         metrics.pnl(p.symbol, p.realizedPnl, p.unrealizedPnl);
         metrics.exposure(p.symbol, p.qty * (p.markPrice || p.avgEntry));
-        const open = [...positions.values()].filter((x) => x.unprotectedSince !== null && x.qty > 0);
-        metrics.unprotected(open.length, open.length ? Math.max(...open.map((x) => (p.ts - x.unprotectedSince!) / 1000)) : 0);
+        unprotected();
         account(p.ts);
       }, skip),
     }),
@@ -93,6 +106,7 @@ export function watchTradingMetrics(o: {
   ];
   return {
     stop() {
+      clearInterval(ticker);
       for (const s of subs) s.unsubscribe();
     },
   };
