@@ -110,4 +110,22 @@ describe('trading metrics', () => {
     expect(sink.sent[0]!.title).toMatch(/Drawdown 6\.9% crossed 5%/);
     w.stop();
   });
+
+  it('a restarted watcher rebuilds equity, peak and drawdown from the journal, and alerts once on where it stands, not on the history', async () => {
+    await using env = await natsEnv();
+    const pub = (ts: number, realizedPnl: number) => env.bus.js.publish(subjects.journal('pnl'), encode({ kind: 'pnl', ts, summary: 'trade', data: { realizedPnl } }));
+    // Down 12 % from a 10,500 peak at one point, then back to 6.7 % below it.
+    for (const [ts, r] of [[1, 500], [2, -1_260], [3, 550]] as const) await pub(ts, r);
+    const metrics = createMetrics({ defaultMetrics: false });
+    const sink = recordingSink();
+    const router = createAlertRouter({ sinks: [sink], dedupWindowMs: 60_000, maxPerMinute: 30 });
+    const w = watchTradingMetrics({ bus: env.bus, metrics, drawdown: { initialEquity: 10_000, thresholds: [0.05, 0.1], route: (a) => router.route(a) } });
+    const gauge = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await metrics.registry.metrics())?.[1]);
+    await until(async () => (await gauge('qt_equity_usd')) === 9_790, 'equity from the journal');
+    expect(await gauge('qt_drawdown_ratio')).toBeCloseTo(710 / 10_500, 6);
+    await until(() => sink.sent.length === 1, 'one drawdown alert');
+    // The 10 % crossing in the history is not re-sent on every restart; the present 5 % is.
+    expect(sink.sent.map((a) => a.key)).toEqual(['drawdown:5']);
+    w.stop();
+  });
 });

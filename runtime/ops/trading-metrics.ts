@@ -1,6 +1,7 @@
 import { evaluateDrawdown, type Alert, type DrawdownState } from '../alerts/index.js';
 import type { Logger } from 'pino';
-import { subjects, type JournalEntry, type OrderEvent, type PositionUpdate, type RiskVerdict, type Signal } from '../../protocols/index.js';
+import { STREAMS, subjects, type JournalEntry, type OrderEvent, type PositionUpdate, type RiskVerdict, type Signal } from '../../protocols/index.js';
+import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import { decode } from '../codec.js';
 import type { AiMetrics } from '../ai/brain.js';
 import type { QtMetrics } from '../metrics/index.js';
@@ -25,6 +26,7 @@ export function watchTradingMetrics(o: {
   let realized = 0;
   let peak = o.drawdown?.initialEquity ?? 0;
   let ddState: DrawdownState = { breached: [] };
+  let replaying = true;
   const account = (ts: number) => {
     if (!o.drawdown) return;
     const unrealized = [...positions.values()].reduce((a, p) => a + (p.qty > 0 ? p.unrealizedPnl : 0), 0);
@@ -33,6 +35,8 @@ export function watchTradingMetrics(o: {
     peak = Math.max(peak, equity);
     const drawdown = peak > 0 ? Math.max(0, (peak - equity) / peak) : 0;
     metrics.account({ equityUsd: equity, drawdown, exposureRatio: equity > 0 ? exposure / equity : 0 });
+    // History rebuilds the peak; only where it leaves off is a drawdown worth an alert.
+    if (replaying) return;
     const r = evaluateDrawdown(ddState, { drawdown, equityUsd: equity, ts }, { thresholds: o.drawdown.thresholds });
     ddState = r.state;
     for (const a of r.alerts) o.drawdown.route(a).catch((err: unknown) => o.logger?.warn({ err }, 'drawdown alert failed'));
@@ -95,17 +99,41 @@ export function watchTradingMetrics(o: {
         else if (j.summary.startsWith('CLM: training failed')) metrics.clmFailure('train');
       }, skip),
     }),
-    bus.nc.subscribe(subjects.journal('pnl'), {
-      callback: guarded((m) => {
-        const j = decode<JournalEntry>(m.data);
+  ];
+  // Realized PnL from the whole journal, then live: a restarted node must not forget a drawdown
+  // (from the old system: -36 % in 33 hours went unnoticed). Ordered consumer, no state left behind.
+  let stopped = false;
+  let pnl: ConsumerMessages | undefined;
+  if (!o.drawdown) replaying = false;
+  else void (async () => {
+    const c = await bus.js.consumers.get(STREAMS.journal, { filter_subjects: subjects.journal('pnl'), deliver_policy: DeliverPolicy.All });
+    if ((await c.info()).num_pending === 0) replaying = false;
+    if (stopped) return;
+    pnl = await c.consume({
+      callback: (m) => {
+        let j: JournalEntry;
+        try {
+          j = decode<JournalEntry>(m.data);
+        } catch (err) {
+          skip(err, m);
+          return;
+        }
         const r = Number(j.data?.['realizedPnl']);
         if (Number.isFinite(r)) realized += r;
+        if (m.info.pending === 0) replaying = false;
         account(j.ts);
-      }, skip),
-    }),
-  ];
+      },
+    });
+    if (stopped) void pnl.stop();
+  })().catch((err: unknown) => {
+    // Alerts from positions alone beat none at all.
+    replaying = false;
+    o.logger?.error({ err }, 'trading metrics: the PnL journal cannot be read; equity and drawdown leave out realized PnL');
+  });
   return {
     stop() {
+      stopped = true;
+      void pnl?.stop();
       clearInterval(ticker);
       for (const s of subs) s.unsubscribe();
     },
