@@ -116,6 +116,11 @@ describe('Prometheus scraping a real node', () => {
       expect(fed).toMatch(/^qt_kill_switch\{node="prom"\} 0$/m);
       for (const name of ['order', 'account', 'market']) expect(fed).toMatch(new RegExp(`^qt_breaker_state\\{venue="sim",name="${name}",node="prom"\\} 0$`, 'm'));
       expect(count(fed, /^qt_bus_messages_total\{direction="out",stream="QT_SIGNALS"[^}]*\} (\d+)/gm)).toBeGreaterThan(0);
+      // Each hosted kind on the path reports its batches and the delay it adds to its inputs.
+      for (const kind of ['symbol', 'strategy', 'risk']) {
+        expect(count(fed, new RegExp(`^qt_actor_batch_seconds_count\\{[^}]*kind="${kind}"[^}]*\\} (\\d+)`, 'gm')), kind).toBeGreaterThan(0);
+        expect(count(fed, new RegExp(`^qt_actor_input_delay_seconds_count\\{[^}]*kind="${kind}"[^}]*\\} (\\d+)`, 'gm')), kind).toBeGreaterThan(0);
+      }
 
       const on = await runQt(['kill-switch', 'on', '--reason', 'metrics test', '--nats', env.server.url]);
       expect(on.code, on.stderr).toBe(0);

@@ -5,7 +5,7 @@ import { ceoDef, CEO_ID, riskDef, RISK_ID } from './defs-risk.js';
 import { regimeDef, strategyDef } from './defs-strategy.js';
 import { startPolicyWatcher } from '../trading/policy.js';
 import type { QtMetrics } from '../metrics/index.js';
-import { aiMetricsSink } from '../ops/index.js';
+import { aiMetricsSink, hostTelemetry } from '../ops/index.js';
 import { aiChildren, type AiLinks } from './defs-ai.js';
 import {
   createNatsReporter, createSupervisor, hostedChild, isSupervisor, startControlService, supervisorChild,
@@ -68,7 +68,7 @@ export async function startNode(ctx: NodeContext): Promise<RunningNode> {
     tap: (e) => logger[e.type === 'crashed' || e.type === 'escalated' ? 'warn' : 'info']({ sup: e.type, path: e.path, reason: e.reason, restarts: e.restarts }, `supervision ${e.type} ${e.path}`),
   });
   const m = ctx.metrics;
-  const hostDeps: NodeHostDeps = await createHostDeps({ bus, cfg, clock: ctx.marketClock, logger, node, ...(m ? { io: (d: 'in' | 'out', st: string, n: number) => m.busMessages(d, st, n) } : {}) });
+  const hostDeps: NodeHostDeps = await createHostDeps({ bus, cfg, clock: ctx.marketClock, logger, node, ...(m ? { telemetry: hostTelemetry(m) } : {}) });
   const s = cfg.supervision;
   const supDeps = { clock: ctx.clock, reporter, node, onError: (err: unknown) => logger.warn({ err }, 'supervisor reporter error') };
   const common = { intensity: s.intensity, period: s.period, backoff: s.backoff };

@@ -10,7 +10,7 @@ import { BadInputError, InjectedCrash, RuntimeError } from '../errors.js';
 import { publishOutputs, republishOutbox, type Output } from './outbox.js';
 import type { SnapshotStore } from './store.js';
 import { TimerSync } from './timers.js';
-import type { ActorDefinition, HostDeps } from './types.js';
+import type { ActorDefinition, HostDeps, HostTelemetry } from './types.js';
 import { DLQ_REASON_HEADER, DLQ_SOURCE_HEADER } from '../../protocols/index.js';
 
 /** How a hosted actor ended; structurally the supervisor's ExitReason. */
@@ -165,6 +165,7 @@ export async function startHostedActor(
   };
 
   const step = async (batch: Item[]) => {
+    const t0 = deps.telemetry ? performance.now() : 0;
     const outputs: Output[] = [];
     const acks: Array<JsMsg | undefined> = [];
     let changed = false;
@@ -220,7 +221,7 @@ export async function startHostedActor(
     for (const last of acks) last?.ack();
     let n = 0;
     for (const item of batch) if (item.kind === 'msg') (inflight.delete(item.m), n++);
-    if (deps.io) countIo(deps.io, batch, inputs, outputs);
+    if (deps.telemetry) report(deps.telemetry, def.kind, t0, batch, inputs, outputs);
     processed += n;
     batches++;
     committed = [...cursors];
@@ -336,15 +337,21 @@ export async function startHostedActor(
   }
 }
 
-/** Inputs applied per input stream and outputs published per stream, for one batch. */
-function countIo(io: NonNullable<HostDeps['io']>, batch: Item[], inputs: NonNullable<ActorDefinition['input']>[], outputs: Output[]): void {
+/** One batch's telemetry: its time, each input's delay since JetStream stored it, and traffic per stream. */
+function report(t: HostTelemetry, kind: string, t0: number, batch: Item[], inputs: NonNullable<ActorDefinition['input']>[], outputs: Output[]): void {
+  const now = Date.now();
+  t.batch(kind, (performance.now() - t0) / 1_000);
   const add = (m: Map<string, number>, stream: string | undefined) => stream && m.set(stream, (m.get(stream) ?? 0) + 1);
   const ins = new Map<string, number>();
   const outs = new Map<string, number>();
-  for (const item of batch) if (item.kind === 'msg') add(ins, inputs[item.i]?.stream);
+  for (const item of batch) {
+    if (item.kind !== 'msg') continue;
+    add(ins, inputs[item.i]?.stream);
+    t.inputDelay(kind, Math.max(0, now - item.m.info.timestampNanos / 1e6) / 1_000);
+  }
   for (const o of outputs) add(outs, streamOf(o.subject));
-  for (const [stream, n] of ins) io('in', stream, n);
-  for (const [stream, n] of outs) io('out', stream, n);
+  for (const [stream, n] of ins) t.io('in', stream, n);
+  for (const [stream, n] of outs) t.io('out', stream, n);
 }
 
 function dlqOutput(key: string, m: JsMsg, at: string, reason: string): Output {

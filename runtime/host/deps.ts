@@ -18,7 +18,7 @@ export async function createHostDeps(o: {
   logger: Logger;
   node: string;
   faults?: HostFaults;
-  io?: HostDeps['io'];
+  telemetry?: HostDeps['telemetry'];
 }): Promise<StoredHostDeps> {
   return {
     bus: o.bus,
@@ -31,6 +31,6 @@ export async function createHostDeps(o: {
     crashes: new Map(),
     store: createSnapshotStore(await o.bus.kvm.open(BUCKETS.actors)),
     ...(o.faults ? { faults: o.faults } : {}),
-    ...(o.io ? { io: o.io } : {}),
+    ...(o.telemetry ? { telemetry: o.telemetry } : {}),
   };
 }

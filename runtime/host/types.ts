@@ -64,6 +64,16 @@ export interface HostDeps {
   /** Shared across restarts of one actor within the process: input seq → crash count. */
   crashes: Map<string, { at: string; count: number; error: string }>;
   faults?: HostFaults;
-  /** Counts inputs applied and outputs published, per stream (the node's bus metrics). */
-  io?: (direction: 'in' | 'out', stream: string, n: number) => void;
+  /** The node's metrics of its hosted actors. */
+  telemetry?: HostTelemetry;
+}
+
+/** What the host reports per batch; wall time, since it measures the node, not the market. */
+export interface HostTelemetry {
+  /** Inputs applied and outputs published, per stream. */
+  io(direction: 'in' | 'out', stream: string, n: number): void;
+  /** One batch of an actor kind: apply, store, publish and ack, in seconds. */
+  batch(kind: string, seconds: number): void;
+  /** One input, from its storing in JetStream to its batch being committed, in seconds. */
+  inputDelay(kind: string, seconds: number): void;
 }

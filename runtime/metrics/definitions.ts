@@ -28,6 +28,8 @@ export const METRICS = {
   streamMessages: def('qt_stream_messages', 'gauge', 'Messages stored in a QT_* stream.', ['stream']),
   streamBytes: def('qt_stream_bytes', 'gauge', 'Bytes stored in a QT_* stream.', ['stream']),
   busMessages: def('qt_bus_messages_total', 'counter', 'Messages through the bus by direction (in|out) and stream.', ['direction', 'stream']),
+  actorBatch: def('qt_actor_batch_seconds', 'histogram', 'One batch of a hosted actor kind: apply inputs, store the snapshot, publish outputs, ack (wall time).', ['kind'], [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]),
+  actorInputDelay: def('qt_actor_input_delay_seconds', 'histogram', 'An input of a hosted actor kind, from JetStream storing it to its batch being committed: the hop it adds.', ['kind'], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30]),
   natsConnected: def('qt_nats_connected', 'gauge', '1 while the node is connected to NATS.', []),
   signals: def('qt_signals_total', 'counter', 'Signals by source (model|fallback), symbol and side.', ['source', 'symbol', 'side']),
   riskDenials: def('qt_risk_denials_total', 'counter', 'Intents denied by the risk brain, by typed reason.', ['reason']),

@@ -29,6 +29,8 @@ export interface QtMetrics {
   resetConsumerLag(): void;
   streamState(stream: string, messages: number, bytes: number): void;
   busMessages(direction: 'in' | 'out', stream: string, n?: number): void;
+  actorBatch(kind: string, seconds: number): void;
+  actorInputDelay(kind: string, seconds: number): void;
   natsConnected(up: boolean): void;
   signal(source: 'model' | 'fallback', symbol: string, side: string): void;
   riskDenial(reason: string): void;
@@ -112,6 +114,8 @@ export function createMetrics(opts: MetricsOptions = {}): QtMetrics {
       g('streamBytes').set({ stream }, bytes);
     },
     busMessages: (direction, stream, n = 1) => c('busMessages').inc({ direction, stream }, n),
+    actorBatch: (kind, seconds) => (raw.actorBatch as Histogram<string>).observe({ kind }, seconds),
+    actorInputDelay: (kind, seconds) => (raw.actorInputDelay as Histogram<string>).observe({ kind }, seconds),
     natsConnected: (up) => g('natsConnected').set(up ? 1 : 0),
     signal: (source, symbol, side) => c('signals').inc({ source, symbol, side }),
     riskDenial: (reason) => c('riskDenials').inc({ reason }),

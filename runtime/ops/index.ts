@@ -5,4 +5,4 @@ export { startNodeOps, type NodeOps, type NodeOpsOptions } from './node-ops.js';
 export { backupAll, restoreAll, readManifest, type BackupOptions, type RestoreOptions, type RestoreReport } from './backup.js';
 export { BACKUP_FORMAT, type BackupManifest, type BackupStreamEntry, type BackupLine, type BackupKind } from './backup-format.js';
 export { runDoctorChecks, renderDoctor, type DoctorCheck, type DoctorReport, type DoctorOptions, type CheckStatus } from './doctor.js';
-export { aiMetricsSink, watchTradingMetrics, routeJournalAlerts } from './trading-metrics.js';
+export { aiMetricsSink, hostTelemetry, watchTradingMetrics, routeJournalAlerts } from './trading-metrics.js';

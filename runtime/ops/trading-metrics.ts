@@ -4,6 +4,7 @@ import { STREAMS, subjects, type JournalEntry, type OrderEvent, type PositionUpd
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
 import { decode } from '../codec.js';
 import type { AiMetrics } from '../ai/brain.js';
+import type { HostTelemetry } from '../host/index.js';
 import type { QtMetrics } from '../metrics/index.js';
 import { guarded, type Bus } from '../nats/index.js';
 
@@ -137,6 +138,15 @@ export function watchTradingMetrics(o: {
       clearInterval(ticker);
       for (const s of subs) s.unsubscribe();
     },
+  };
+}
+
+/** The actor host's telemetry into the node's metrics. */
+export function hostTelemetry(metrics: QtMetrics): HostTelemetry {
+  return {
+    io: (direction, stream, n) => metrics.busMessages(direction, stream, n),
+    batch: (kind, seconds) => metrics.actorBatch(kind, seconds),
+    inputDelay: (kind, seconds) => metrics.actorInputDelay(kind, seconds),
   };
 }
 
