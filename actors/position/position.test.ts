@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  clientOrderId, DLQ_REASON_HEADER, STREAMS, subjects,
+  BUCKETS, clientOrderId, DLQ_REASON_HEADER, STREAMS, subjects,
   type JournalEntry, type OrderCommand, type OrderEvent, type PositionUpdate, type SubmitCommand,
 } from '../../protocols/index.js';
 import { encode } from '../../runtime/codec.js';
@@ -245,6 +245,27 @@ describe('position actor', () => {
     // The same fill reported again (a retry, a replay) is applied once.
     await r.order(good);
     expect(r.ctx().qty).toBe(1);
+    await r.actor.stop();
+  });
+
+  it('a flat book\'s marks are not stored one by one: a restart replays them from the stream, and a store comes at the bound', async () => {
+    await using env = await natsEnv();
+    const r = await rig(env);
+    const stored = async () => (await (await env.bus.kvm.open(BUCKETS.actors)).get(`position.${SYM}`))!.revision;
+    const before = await stored();
+    for (let k = 1; k <= 10; k++) await r.mark(100 + k, T0 + k * 1_000);
+    // Ten marks applied (the live context has the last), none of them written to KV.
+    expect(r.ctx()).toMatchObject({ mark: 110, markTs: T0 + 10_000 });
+    expect(await stored()).toBe(before);
+
+    // Stopped without a store for them: the restarted actor replays them and ends where it was.
+    await r.restart();
+    await until(() => r.ctx().markTs === T0 + 10_000, 'marks replayed after the restart');
+    expect(r.ctx().mark).toBe(110);
+
+    // 64 silent inputs since the last store force one (so a restart never replays more).
+    for (let k = 11; k <= 64 + 10; k++) await r.mark(100 + k, T0 + k * 1_000);
+    expect(await stored()).toBeGreaterThan(before);
     await r.actor.stop();
   });
 });

@@ -47,6 +47,9 @@ export function positionDef(o: PositionDefOptions): ActorDefinition {
       { stream: STREAMS.inputs, subject: (symbol) => subjects.actorInput('position', symbol) },
       { stream: STREAMS.intents, subject: (symbol) => subjects.intent(symbol) },
     ],
+    // A mark that moves nothing (a flat book, or a throttled update) is replayed after a restart
+    // rather than stored: at 500 symbols that was a KV write per symbol per second.
+    lazySilentInputs: true,
     initialInput: (symbol) => {
       const rules = o.rules?.(symbol);
       return { symbol, venue: o.venue, ...(rules ? { rules } : {}) };

@@ -32,6 +32,10 @@ export interface HostedActor {
 
 type Item = { kind: 'msg'; m: JsMsg; i: number } | { kind: 'timer'; name: string; dueAt: number };
 
+/** Bounds on silent inputs left unstored (`lazySilentInputs`): the replay after a restart. */
+const LAZY_MAX_INPUTS = 64;
+const LAZY_MAX_MS = 30_000;
+
 const RESERVED = new Set([TIMER_EVENT, FRESH_START_EVENT, OUTPUT_EVENT]);
 
 /** The parse used when a definition has none: an object with a string, non-reserved `type`. */
@@ -164,6 +168,8 @@ export async function startHostedActor(
     if (snap.status === 'error') throw asError(snap.error);
   };
 
+  let silent = 0;
+  let storedAt = clock.now();
   const step = async (batch: Item[]) => {
     const t0 = deps.telemetry ? performance.now() : 0;
     const outputs: Output[] = [];
@@ -198,6 +204,7 @@ export async function startHostedActor(
         outputs.push(dlqOutput(key, m, at, reason ?? 'rejected'));
         log.warn({ seq: m.seq, subject: m.subject, reason }, 'input dead-lettered');
       } else {
+        const before = def.lazySilentInputs ? actor.getSnapshot() : undefined;
         try {
           send({ ...event, at: clock.now() });
         } catch (e) {
@@ -205,12 +212,21 @@ export async function startHostedActor(
           deps.crashes.set(key, { at, count: prev?.at === at ? prev.count + 1 : 1, error: asError(e).message });
           throw e;
         }
+        if (before && emitted.length === 0 && actor.getSnapshot() === before) {
+          cursors[i] = m.seq;
+          silent++;
+          continue;
+        }
         emitted.forEach((o, n) => outputs.push({ subject: o.subject, data: o.data, msgId: o.msgId ?? `${key}:${at}:${n}`, ...(o.headers ? { headers: o.headers } : {}) }));
       }
       cursors[i] = m.seq;
       changed = true;
     }
+    // Silent inputs wait for the next store, within bounds: a restart replays at most this many.
+    if (!changed && silent > 0 && (silent >= LAZY_MAX_INPUTS || clock.now() - storedAt >= LAZY_MAX_MS)) changed = true;
     if (changed) {
+      silent = 0;
+      storedAt = clock.now();
       const rec: ActorRecord = { v: def.version, snapshot: actor.getPersistedSnapshot(), cursor: cursors[0]!, cursors: [...cursors], outbox: outputs, ts: clock.now(), node: deps.node };
       revision = await store.save(key, rec, revision);
       deps.faults?.afterPersist?.(cursors[0]!);

@@ -42,6 +42,15 @@ export interface ActorDefinition {
    * Called on every tree read: cheap and read-only.
    */
   status?: (context: never) => Record<string, unknown>;
+  /**
+   * Inputs that emit nothing and leave the snapshot object as it was (no assign, no state change)
+   * are acked without a store of their own: they are replayed from the stream after a restart,
+   * where they emit nothing again. The next store (an input that emits, a timer, or the bound
+   * below) records their cursor. For actors fed a steady tick that rarely matters (a flat
+   * position's marks): it spares one KV write per tick. Only for machines whose silent inputs are
+   * safe to apply twice from the stored state. @default false
+   */
+  lazySilentInputs?: boolean;
 }
 
 /** Hooks that let tests stop the host at the exact points the design's loop is about. */
