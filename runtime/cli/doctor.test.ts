@@ -1,7 +1,9 @@
 import { AckPolicy } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
 import { createRecordingReporter, createTestChildren } from '../../supervisors/testing.js';
-import { createSupervisor, startControlService } from '../../supervisors/index.js';
+import { createSupervisor, startControlService, type ChildSpec } from '../../supervisors/index.js';
+import { subjects } from '../../protocols/index.js';
+import { encode, msgHeaders } from '../codec.js';
 import { createLiveClock } from '../clock/index.js';
 import { connectBus, freePort, startLocalNats } from '../nats/index.js';
 import type { DoctorReport } from '../ops/index.js';
@@ -49,12 +51,13 @@ describe('qt doctor (real nats-server)', () => {
       expect(ok.code).toBe(0);
       expect(status(ok.report)).toEqual({
         nats: 'pass', jetstream: 'pass', streams: 'pass', buckets: 'pass', 'consumer-lag': 'pass', supervision: 'pass',
-        venue: 'unavailable', 'clock-skew': 'unavailable', models: 'warn',
+        venue: 'unavailable', 'clock-skew': 'unavailable', models: 'warn', trading: 'unavailable',
       });
       expect(ok.report.checks.find((c) => c.name === 'supervision')!.detail).toBe('3/3 nodes running');
       expect(ok.report.checks.find((c) => c.name === 'venue')!.detail).toBe('this node runs no venue subtree');
       expect(ok.report.checks.find((c) => c.name === 'models')!.detail).toMatch(/no champion: signals come from the labelled fallback rule/);
-      expect(ok.text).toContain('OK: 6 passed, 1 warnings, 0 failed, 0 skipped, 2 not available yet');
+      expect(ok.report.checks.find((c) => c.name === 'trading')!.detail).toBe("no running risk brain in the answering node's tree; 0 open position(s)");
+      expect(ok.text).toContain('OK: 6 passed, 1 warnings, 0 failed, 0 skipped, 3 not available yet');
 
       // A lagging consumer is a warning, not a failure.
       await env.bus.jsm.consumers.add('QT_SIGNALS', { durable_name: 'slow', ack_policy: AckPolicy.Explicit });
@@ -67,6 +70,46 @@ describe('qt doctor (real nats-server)', () => {
       const bad = await doctor(env.server.url);
       expect(bad.code).toBe(1);
       expect(bad.report.checks.find((c) => c.name === 'supervision')).toMatchObject({ status: 'fail', detail: expect.stringContaining('root.b (worker, permanent) is stopped') });
+    } finally {
+      await svc.stop();
+      await root.stop();
+      await svcBus.close();
+    }
+  });
+
+  it('trading: the risk brain\'s own state passes or warns; an open position without a confirmed stop for over 5 s fails the run', async () => {
+    await using env = await natsEnv();
+    let info: Record<string, unknown> = { tradingState: 'ACTIVE', riskMode: 'NORMAL', killSwitch: false, reconciling: false };
+    const risk: ChildSpec = {
+      id: 'risk',
+      start: async () => ({ exited: new Promise<never>(() => undefined), stop: async () => undefined, kill: () => undefined, info: () => info }),
+    };
+    const root = createSupervisor(
+      { id: 'root', strategy: 'one_for_one', intensity: 3, period: 10_000, backoff: { min: 1, max: 10 }, children: [risk] },
+      { clock: createLiveClock(), reporter: createRecordingReporter(), node: 'n1' },
+    );
+    await root.start();
+    const svcBus = await connectBus({ url: env.server.url });
+    const svc = await startControlService(svcBus, root, 'n1');
+    const trading = async () => {
+      const d = await doctor(env.server.url);
+      return { code: d.code, ...d.report.checks.find((c) => c.name === 'trading')! };
+    };
+    const position = (unprotectedSince: number | null) => env.bus.js.publish(subjects.position('BTCUSDT', 'open'), encode({
+      symbol: 'BTCUSDT', state: 'open', side: 'LONG', qty: 0.01, avgEntry: 60_000, markPrice: 60_100, realizedPnl: 0, unrealizedPnl: 1, fees: 0, funding: 0,
+      stop: unprotectedSince === null ? { clientOrderId: 'sl', price: 58_800, confirmed: true, sinceTs: 1 } : null,
+      unprotectedSince, attribution: 'm', intentId: null, openedAt: 1, ts: Date.now(),
+    }), { headers: msgHeaders() });
+    try {
+      expect(await trading()).toMatchObject({ code: 0, status: 'pass', detail: 'ACTIVE, risk mode NORMAL, kill switch off; 0 open position(s)' });
+      info = { ...info, killSwitch: true, tradingState: 'HALTED' };
+      await position(null);
+      expect(await trading()).toMatchObject({ code: 0, status: 'warn', detail: expect.stringMatching(/^HALTED, risk mode NORMAL, kill switch ON; 1 open position/) });
+      // The same position, now without a stop for 12 s: the run fails, whatever risk says.
+      await position(Date.now() - 12_000);
+      const naked = await trading();
+      expect(naked).toMatchObject({ code: 1, status: 'fail' });
+      expect(naked.detail).toMatch(/^1 open position\(s\) without a confirmed venue-side stop for over 5 s: BTCUSDT LONG 0\.01 \(1[2-9] s\)$/);
     } finally {
       await svc.stop();
       await root.stop();

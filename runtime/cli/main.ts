@@ -13,7 +13,7 @@ const HELP = `qt — Quantum Trader
   qt kill-switch on|off|status [--reason R] [--nats URL]         halt all new trading (stops and TPs still flow)
   qt golive check [--json] [--min-hours H] [--max-drawdown X]     go-live gate over the paper record; non-zero on fail
   qt golive apikey [--base-url URL]                              refuse a Binance key that can withdraw
-  qt doctor [--json] [--nats URL]                                liveness checks; non-zero on failure
+  qt doctor [--json] [--nats URL]                                liveness and money checks (unprotected positions fail); non-zero on failure
   qt backup <dir> | qt restore <dir>                             streams and KV to files and back
   qt decode                                                      msgpack on stdin → JSON (nats sub --translate 'npx qt decode')
 

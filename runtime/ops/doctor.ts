@@ -3,6 +3,7 @@ import { hasModel } from '../ai/registry.js';
 import { BUCKETS, OBJECT_STORES, subjects, type NodeStatusRecord } from '../../protocols/index.js';
 import type { Config } from '../config/index.js';
 import { healthFromTree } from '../metrics/health.js';
+import { checkTrading } from './doctor-trading.js';
 import { collectConsumerLag } from '../metrics/lag.js';
 import { connectBus, streamConfigs, type Bus, type BusOptions } from '../nats/index.js';
 
@@ -165,6 +166,7 @@ export async function runDoctorChecks(opts: DoctorOptions): Promise<DoctorReport
     await run('supervision', (b) => checkSupervision(b, timeoutMs));
     await run('venue', (b) => checkVenue(b, opts.cfg, timeoutMs));
     await run('models', (b) => checkModels(b));
+    await run('trading', (b) => checkTrading(b, timeoutMs));
   } finally {
     await bus?.close().catch(() => undefined);
   }
