@@ -5,7 +5,7 @@ import { createMetrics } from '../metrics/index.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { until } from '../testing/wait.js';
 import { createAlertRouter, recordingSink } from '../alerts/index.js';
-import { routeJournalAlerts, watchTradingMetrics } from './trading-metrics.js';
+import { aiMetricsSink, routeJournalAlerts, watchTradingMetrics } from './trading-metrics.js';
 
 describe('trading metrics', () => {
   it('counts signals by source, risk denials by reason, orders by state, fills, PnL and unprotected positions from the live subjects', async () => {
@@ -127,5 +127,20 @@ describe('trading metrics', () => {
     // The 10 % crossing in the history is not re-sent on every restart; the present 5 % is.
     expect(sink.sent.map((a) => a.key)).toEqual(['drawdown:5']);
     w.stop();
+  });
+
+  it('feeds inference latency and drift per champion; a new champion\'s drift replaces the retired one\'s', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const sink = aiMetricsSink(metrics);
+    const batch = { psi: { ret_1: 0.4, rsi_14: 0.1 }, latencyMs: 3, calls: 3, rows: 5, fallback: false, weights: {} };
+    sink({ ...batch, model: 'a+b' });
+    sink({ ...batch, model: 'a+b', calls: 0, psi: {} });
+    let t = await metrics.registry.metrics();
+    expect(t).toContain('qt_inference_latency_seconds_count{model="a+b"} 1');
+    expect(t).toContain('qt_drift_score{model="a+b",feature="ret_1"} 0.4');
+    sink({ ...batch, model: 'c', psi: { ret_1: 0.05 } });
+    t = await metrics.registry.metrics();
+    expect(t).not.toContain('qt_drift_score{model="a+b"');
+    expect(t).toContain('qt_drift_score{model="c",feature="ret_1"} 0.05');
   });
 });

@@ -2,6 +2,7 @@ import { evaluateDrawdown, type Alert, type DrawdownState } from '../alerts/inde
 import type { Logger } from 'pino';
 import { STREAMS, subjects, type JournalEntry, type OrderEvent, type PositionUpdate, type RiskVerdict, type Signal } from '../../protocols/index.js';
 import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import type { Gauge } from 'prom-client';
 import { decode } from '../codec.js';
 import type { AiMetrics } from '../ai/brain.js';
 import type { HostTelemetry } from '../host/index.js';
@@ -152,7 +153,11 @@ export function hostTelemetry(metrics: QtMetrics): HostTelemetry {
 
 /** Feeds the AI brain's per-batch figures (`AiMetrics`) to inference latency and drift. */
 export function aiMetricsSink(metrics: QtMetrics): (m: AiMetrics) => void {
+  let model: string | undefined;
   return (m) => {
+    // A new champion's drift replaces the old one's: a retired model's scores must not keep an alert firing.
+    if (model !== undefined && m.model !== model) (metrics.raw.driftScore as Gauge<string>).reset();
+    model = m.model;
     if (m.calls > 0) metrics.inferenceLatency(m.model, m.latencyMs / 1_000);
     for (const [feature, score] of Object.entries(m.psi)) metrics.drift(m.model, feature, score);
   };
