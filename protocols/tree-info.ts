@@ -25,16 +25,28 @@ export interface RiskStatus {
   reconciling: boolean;
 }
 
-function walk(tree: NodeStatusRecord | null | undefined, visit: (n: NodeStatusRecord) => void): void {
+/** Visits every node of a tree, parents before their children. */
+export function walkTree(tree: NodeStatusRecord | null | undefined, visit: (n: NodeStatusRecord) => void): void {
   if (!tree) return;
   visit(tree);
-  for (const c of tree.children ?? []) walk(c, visit);
+  for (const c of tree.children ?? []) walkTree(c, visit);
+}
+
+/** The first node, parents before children, that `match` accepts. */
+export function findInTree(tree: NodeStatusRecord | null | undefined, match: (n: NodeStatusRecord) => boolean): NodeStatusRecord | undefined {
+  if (!tree) return undefined;
+  if (match(tree)) return tree;
+  for (const c of tree.children ?? []) {
+    const hit = findInTree(c, match);
+    if (hit) return hit;
+  }
+  return undefined;
 }
 
 /** Breakers from any tree node whose `info.health` maps names to `{ state }`. */
 export function breakersFromTree(tree: NodeStatusRecord | null | undefined): BreakerRow[] {
   const rows: BreakerRow[] = [];
-  walk(tree, (n) => {
+  walkTree(tree, (n) => {
     const health = n.info?.health;
     if (!health || typeof health !== 'object') return;
     const venue = typeof n.info?.venue === 'string' ? n.info.venue : undefined;
@@ -48,11 +60,8 @@ export function breakersFromTree(tree: NodeStatusRecord | null | undefined): Bre
 
 /** The risk brain's status, or null when no running node in the tree reports one. */
 export function riskStatusFromTree(tree: NodeStatusRecord | null | undefined): RiskStatus | null {
-  let found: RiskStatus | null = null;
-  walk(tree, (n) => {
-    const i = n.info;
-    if (found || n.status !== 'running' || !i || typeof i.tradingState !== 'string' || typeof i.riskMode !== 'string') return;
-    found = { source: n.path, tradingState: i.tradingState, riskMode: i.riskMode, killSwitch: i.killSwitch === true, reconciling: i.reconciling === true };
-  });
-  return found;
+  const n = findInTree(tree, (x) => x.status === 'running' && typeof x.info?.tradingState === 'string' && typeof x.info.riskMode === 'string');
+  const i = n?.info;
+  if (!n || !i) return null;
+  return { source: n.path, tradingState: i.tradingState as string, riskMode: i.riskMode as string, killSwitch: i.killSwitch === true, reconciling: i.reconciling === true };
 }

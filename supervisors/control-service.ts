@@ -1,5 +1,5 @@
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
-import { SERVICES, subjects, type NodeStatusRecord } from '../protocols/index.js';
+import { SERVICES, subjects, walkTree, type NodeStatusRecord } from '../protocols/index.js';
 import type { Bus } from '../runtime/nats/index.js';
 import type { Supervisor } from './api.js';
 import { isSupervisor } from './api.js';
@@ -35,11 +35,7 @@ export function treeWithInfo(root: Supervisor): NodeStatusRecord {
 /** Resolves an operator's target to a full path: exact path, unique id, or unique path suffix. */
 export function resolveTarget(tree: NodeStatusRecord, target: string): string {
   const all: NodeStatusRecord[] = [];
-  const visit = (n: NodeStatusRecord) => {
-    all.push(n);
-    n.children?.forEach(visit);
-  };
-  visit(tree);
+  walkTree(tree, (n) => all.push(n));
   if (all.some((n) => n.path === target)) return target;
   const hits = all.filter((n) => n.id === target || n.path.endsWith(`.${target}`));
   if (hits.length === 1) return hits[0]!.path;

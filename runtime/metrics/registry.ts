@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
-import { breakersFromTree, NODE_STATUSES, riskStatusFromTree, type NodeStatusRecord, type SupervisionEvent } from '../../protocols/index.js';
+import { breakersFromTree, NODE_STATUSES, riskStatusFromTree, walkTree, type NodeStatusRecord, type SupervisionEvent } from '../../protocols/index.js';
 import { BREAKER_STATES, METRICS, METRIC_PREFIX, TRADING_STATES, type BreakerState, type MetricDef, type MetricKey, type TradingState } from './definitions.js';
 
 export interface MetricsOptions {
@@ -85,12 +85,10 @@ export function createMetrics(opts: MetricsOptions = {}): QtMetrics {
     supervisionTree(tree) {
       g('nodeStatus').reset();
       g('nodeRestartsGauge').reset();
-      const walk = (n: NodeStatusRecord) => {
+      walkTree(tree, (n) => {
         for (const s of NODE_STATUSES) g('nodeStatus').set({ path: n.path, kind: n.kind, status: s }, s === n.status ? 1 : 0);
         g('nodeRestartsGauge').set({ path: n.path, kind: n.kind }, n.restarts);
-        n.children?.forEach(walk);
-      };
-      if (tree) walk(tree);
+      });
     },
     treeInfo(tree) {
       g('breakerState').reset();

@@ -1,6 +1,6 @@
 import { getPointer } from '../ai/pointers.js';
 import { hasModel } from '../ai/registry.js';
-import { BUCKETS, OBJECT_STORES, subjects, type NodeStatusRecord } from '../../protocols/index.js';
+import { BUCKETS, findInTree, OBJECT_STORES, subjects, type NodeStatusRecord } from '../../protocols/index.js';
 import type { Config } from '../config/index.js';
 import { healthFromTree } from '../metrics/health.js';
 import { checkTrading } from './doctor-trading.js';
@@ -37,15 +37,7 @@ export interface DoctorOptions {
 
 const VENUE_REST: Record<string, string> = { 'binance-testnet': 'https://testnet.binancefuture.com', 'binance-live': 'https://fapi.binance.com' };
 
-function findNode(t: NodeStatusRecord | undefined, path: string): NodeStatusRecord | undefined {
-  if (!t) return undefined;
-  if (t.path === path) return t;
-  for (const c of t.children ?? []) {
-    const f = findNode(c, path);
-    if (f) return f;
-  }
-  return undefined;
-}
+const findNode = (t: NodeStatusRecord | undefined, path: string) => findInTree(t, (n) => n.path === path);
 
 /** Venue adapter running (from the live tree), its breakers, and clock skew against the venue's time. */
 async function checkVenue(b: Bus, cfg: Config, timeoutMs: number): Promise<DoctorCheck[]> {
