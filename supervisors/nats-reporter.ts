@@ -1,7 +1,7 @@
 import type { KV } from '@nats-io/kv';
 import { BUCKETS, subjects, supervisorKey, type NodeStatusRecord, type SupervisionEvent } from '../protocols/index.js';
 import { encode, msgHeaders } from '../runtime/codec.js';
-import type { Bus } from '../runtime/nats/index.js';
+import { scanKv, type Bus } from '../runtime/nats/index.js';
 import type { SupervisionReporter } from './types.js';
 
 export interface NatsReporter extends SupervisionReporter {
@@ -70,8 +70,7 @@ export async function createNatsReporter(opts: NatsReporterOptions): Promise<Nat
       // Keys under a removed subtree go with it.
       track(
         (async () => {
-          const keys = await kv.keys(`${supervisorKey(path)}.>`);
-          for await (const k of keys) await kv.delete(k);
+          for (const { key } of await scanKv(opts.bus, BUCKETS.supervisors, `${supervisorKey(path)}.>`, { keysOnly: true })) await kv.delete(key);
         })(),
       );
       schedule();

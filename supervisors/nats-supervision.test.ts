@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKETS, STREAMS, subjects, type NodeStatusRecord, type SupervisionEvent } from '../protocols/index.js';
+import { BUCKETS, STREAMS, subjects, supervisorKey, type NodeStatusRecord, type SupervisionEvent } from '../protocols/index.js';
 import { createLiveClock } from '../runtime/clock/index.js';
 import { decode, encode } from '../runtime/codec.js';
 import { natsEnv } from '../runtime/testing/nats-env.js';
@@ -178,5 +178,23 @@ describe('supervision over NATS', () => {
     expect(ev).toContain('crashed root.x');
     expect(root.find('root.x')).toBeUndefined();
     await root.stop();
+  });
+
+  it('a removed subtree takes its status keys with it and leaves the sibling\'s', async () => {
+    await using env = await natsEnv();
+    const reporter = await createNatsReporter({ bus: env.bus, node: 'n1' });
+    const rec = (path: string): NodeStatusRecord => ({ path, id: path.split('.').pop()!, kind: 'worker', status: 'running', restarts: 0, updatedAt: Date.now() });
+    for (const p of ['root', 'root.x', 'root.x.a', 'root.x.b', 'root.y']) reporter.status(rec(p));
+    await reporter.flush();
+    const kv = await env.bus.kvm.open(BUCKETS.supervisors);
+    const keys = async () => {
+      const out: string[] = [];
+      for (const p of ['root', 'root.x', 'root.x.a', 'root.x.b', 'root.y']) if ((await kv.get(supervisorKey(p)))?.operation === 'PUT') out.push(p);
+      return out;
+    };
+    expect(await keys()).toEqual(['root', 'root.x', 'root.x.a', 'root.x.b', 'root.y']);
+    reporter.removed!('root.x');
+    await reporter.flush();
+    expect(await keys()).toEqual(['root', 'root.y']);
   });
 });

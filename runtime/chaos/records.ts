@@ -1,6 +1,6 @@
 import { BUCKETS, STREAMS, subjects, type JournalEntry, type OrderEvent, type PositionUpdate, type SupervisionEvent } from '../../protocols/index.js';
 import { decode } from '../codec.js';
-import type { Bus } from '../nats/index.js';
+import { scanKv, type Bus } from '../nats/index.js';
 import { readStream } from '../testing/wait.js';
 import type { SimHistory } from './types.js';
 
@@ -55,17 +55,15 @@ export async function runtimeRecords(bus: Bus): Promise<RuntimeRecords> {
 
 /** KV `qt_actors` records under the given key filters (XState persisted snapshot status). */
 export async function actorRecords(bus: Bus, filters: string[]): Promise<ActorRecord[]> {
-  const kv = await bus.kvm.open(BUCKETS.actors);
   const out: ActorRecord[] = [];
   const seen = new Set<string>();
   for (const f of filters) {
-    for await (const key of await kv.keys(f)) {
+    for (const { key, value } of await scanKv(bus, BUCKETS.actors, f)) {
       if (seen.has(key) || key.endsWith('.poisoned')) continue;
       seen.add(key);
-      const e = await kv.get(key);
-      if (!e || e.operation !== 'PUT' || e.value.length === 0) continue;
+      if (value.length === 0) continue;
       try {
-        const rec = decode<{ snapshot?: { status?: string; error?: unknown } }>(e.value);
+        const rec = decode<{ snapshot?: { status?: string; error?: unknown } }>(value);
         out.push({ key, status: rec.snapshot?.status, error: rec.snapshot?.error });
       } catch {
         out.push({ key, status: 'undecodable', error: 'KV record is not msgpack' });

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { BUCKETS, leaseKey, leaseNodeKey } from '../../protocols/index.js';
 import type { Clock, TimerHandle } from '../clock/index.js';
 import { decode, encode } from '../codec.js';
-import type { Bus } from '../nats/index.js';
+import { scanKv, type Bus } from '../nats/index.js';
 import { balance } from './balance.js';
 
 /** A lease (or a node heartbeat) as stored in KV. */
@@ -106,7 +106,8 @@ const isConflict = (e: unknown) => /wrong last sequence|key exists/i.test((e as 
  * so of two takers exactly one wins; the owner renews every ttl/3 with the same CAS.
  */
 export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseManager> {
-  const kv: KV = await o.bus.kvm.open(o.bucket ?? BUCKETS.leases);
+  const bucket = o.bucket ?? BUCKETS.leases;
+  const kv: KV = await o.bus.kvm.open(bucket);
   const { clock, node } = o;
   const ttl = o.ttlMs ?? 15_000;
   const skew = o.skewMs ?? Math.min(1_000, ttl / 10);
@@ -215,14 +216,10 @@ export async function createLeaseManager(o: LeaseManagerOptions): Promise<LeaseM
   const heartbeat = async () => void (await kv.put(leaseNodeKey(node), value(clock.now() + ttl)));
   /** Every value under `<prefix>.*` we can read (a value we did not write is skipped). */
   const scan = async (prefix: 'node' | 'lease') => {
-    const keys: string[] = [];
-    for await (const k of await kv.keys(`${prefix}.*`)) keys.push(k);
     const out: Array<[string, LeaseValue]> = [];
-    for (const k of keys) {
-      const e = await kv.get(k);
-      if (!e || e.operation !== 'PUT') continue;
+    for (const e of await scanKv(o.bus, bucket, `${prefix}.*`)) {
       try {
-        out.push([k.slice(prefix.length + 1), decode<LeaseValue>(e.value)]);
+        out.push([e.key.slice(prefix.length + 1), decode<LeaseValue>(e.value)]);
       } catch {
         // not ours; ignore
       }
