@@ -70,7 +70,7 @@ export async function createNatsReporter(opts: NatsReporterOptions): Promise<Nat
       // Keys under a removed subtree go with it.
       track(
         (async () => {
-          for (const { key } of await scanKv(opts.bus, BUCKETS.supervisors, `${supervisorKey(path)}.>`, { keysOnly: true })) await kv.delete(key);
+          for (const { key } of await scanKv(opts.bus, BUCKETS.supervisors, `${supervisorKey(path)}.>`)) await kv.delete(key);
         })(),
       );
       schedule();

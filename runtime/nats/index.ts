@@ -3,4 +3,4 @@ export { provision, streamConfigs, BUCKET_HISTORY, type ProvisionReport } from '
 export { startLocalNats, freePort, type LocalNatsServer, type LocalNatsOptions } from './server.js';
 export { guarded } from './guard.js';
 export { ensureDurable, type DurableOutcome } from './durable.js';
-export { scanKv, type KvScanEntry, type KvScanOptions } from './kv-scan.js';
+export { scanKv, type KvScanEntry } from './kv-scan.js';

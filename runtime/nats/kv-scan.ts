@@ -1,62 +1,37 @@
-import { DeliverPolicy } from '@nats-io/jetstream';
 import type { Bus } from './connection.js';
 
 /** One key's latest value as of the scan. */
 export interface KvScanEntry {
   key: string;
-  /** Empty with `keysOnly`. */
   value: Uint8Array;
   revision: number;
 }
 
-export interface KvScanOptions {
-  /** Headers only: the keys and revisions without the values. */
-  keysOnly?: boolean;
-  /** The scan fails (rather than hangs) past this. @default 10000 */
-  timeoutMs?: number;
-}
+/** Gets in flight at once: a lease bucket of a few hundred symbols is read in a few round trips. */
+const PARALLEL = 64;
 
 /**
- * The latest value of every live key under `filter`, as of the call.
+ * The latest value of every live key under `filter`: the keys the stream holds when the call is
+ * made (STREAM.INFO with a subjects filter, paged by the client), then each key's last value.
  *
- * `kv.keys()` of @nats-io/kv 3.x ends only when a delivered message has no pending behind it or
- * the consumer idles for 5 s. A key rewritten faster than the scan drains — a lease heartbeat every
- * 300 ms, an actor's state on every input — keeps it chasing new writes, and it never ends (seen:
- * a lease pass stuck for as long as a peer kept heartbeating, so the peer's symbols were never
- * shared out). Here the count is fixed when the consumer is made: last-per-subject delivers the
- * snapshot's keys first, and the scan stops after that many.
+ * Not `kv.keys()`: in @nats-io/kv 3.x it ends only when a delivered message has nothing pending
+ * behind it or its consumer idles for 5 s, so a key rewritten faster than the scan drains (a lease
+ * heartbeat every 300 ms, an actor's state on every input) keeps it chasing new writes and it never
+ * ends. Seen: a lease pass stuck for as long as a peer kept heartbeating, so that peer's symbols
+ * were never shared out. A last-per-subject consumer is no cure either: in a history-1 bucket a
+ * rewrite deletes the message the consumer was about to deliver, and its pending count can read 0
+ * with a live key still undelivered.
  */
-export async function scanKv(bus: Bus, bucket: string, filter: string, o: KvScanOptions = {}): Promise<KvScanEntry[]> {
+export async function scanKv(bus: Bus, bucket: string, filter: string): Promise<KvScanEntry[]> {
   const prefix = `$KV.${bucket}.`;
-  const oc = await bus.js.consumers.getPushConsumer(`KV_${bucket}`, {
-    filter_subjects: `${prefix}${filter}`,
-    deliver_policy: DeliverPolicy.LastPerSubject,
-    headers_only: o.keysOnly === true,
-  });
-  const count = (await oc.info(true)).num_pending;
+  const info = await bus.jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${prefix}${filter}` });
+  const keys = Object.keys(info.state.subjects ?? {}).map((s) => s.slice(prefix.length)).sort();
+  const kv = await bus.kvm.open(bucket);
   const out: KvScanEntry[] = [];
-  if (count === 0) {
-    await oc.delete().catch(() => undefined);
-    return out;
+  for (let i = 0; i < keys.length; i += PARALLEL) {
+    const entries = await Promise.all(keys.slice(i, i + PARALLEL).map((k) => kv.get(k)));
+    // A key deleted since the listing reads as a delete marker (or nothing): it is not live.
+    for (const e of entries) if (e && e.operation === 'PUT') out.push({ key: e.key, value: e.value, revision: e.revision });
   }
-  const iter = await oc.consume();
-  const timeoutMs = o.timeoutMs ?? 10_000;
-  let timedOut = false;
-  const timer = setTimeout(() => ((timedOut = true), iter.stop()), timeoutMs);
-  try {
-    let seen = 0;
-    for await (const m of iter) {
-      seen++;
-      const op = m.headers?.get('KV-Operation');
-      if (op !== 'DEL' && op !== 'PURGE') out.push({ key: m.subject.slice(prefix.length), value: m.data, revision: m.seq });
-      if (seen >= count || m.info.pending === 0) break;
-    }
-  } finally {
-    clearTimeout(timer);
-    iter.stop();
-    // An ephemeral push consumer would otherwise linger on the server for its 5-minute inactivity window.
-    await oc.delete().catch(() => undefined);
-  }
-  if (timedOut) throw new Error(`KV scan of ${bucket} ${filter} timed out after ${timeoutMs} ms (${out.length} of ${count} keys read)`);
   return out;
 }
