@@ -46,9 +46,14 @@ describe('qt doctor (real nats-server)', () => {
     await root.start();
     const svcBus = await connectBus({ url: env.server.url });
     const svc = await startControlService(svcBus, root, 'n1');
+    // Supervision, venue and trading read one answer: each doctor run asks the node once (the helper runs it twice).
+    let asked = 0;
+    const spy = env.bus.nc.subscribe(subjects.control('supervisor', 'status'), { callback: () => void asked++ });
     try {
       const ok = await doctor(env.server.url);
       expect(ok.code).toBe(0);
+      await env.bus.nc.flush();
+      expect(asked).toBe(2);
       expect(status(ok.report)).toEqual({
         nats: 'pass', jetstream: 'pass', streams: 'pass', buckets: 'pass', 'consumer-lag': 'pass', supervision: 'pass',
         venue: 'unavailable', 'clock-skew': 'unavailable', models: 'warn', trading: 'unavailable',
@@ -71,6 +76,7 @@ describe('qt doctor (real nats-server)', () => {
       expect(bad.code).toBe(1);
       expect(bad.report.checks.find((c) => c.name === 'supervision')).toMatchObject({ status: 'fail', detail: expect.stringContaining('root.b (worker, permanent) is stopped') });
     } finally {
+      spy.unsubscribe();
       await svc.stop();
       await root.stop();
       await svcBus.close();

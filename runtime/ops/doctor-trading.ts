@@ -1,4 +1,4 @@
-import { riskStatusFromTree } from '../../protocols/index.js';
+import { riskStatusFromTree, type NodeStatusRecord } from '../../protocols/index.js';
 import { collectConsoleSnapshot } from '../console/snapshot.js';
 import type { Bus } from '../nats/index.js';
 import type { DoctorCheck } from './doctor.js';
@@ -12,8 +12,9 @@ export const UNPROTECTED_FAIL_MS = 5_000;
  * REDUCING, HALTED, a kill switch or a reconciliation in progress are warnings (deliberate, but an
  * operator must know), and no running risk brain in the answering tree is "not available".
  */
-export async function checkTrading(bus: Bus, timeoutMs: number, now = Date.now): Promise<DoctorCheck> {
-  const s = await collectConsoleSnapshot(bus, { timeoutMs, alerts: 0, now });
+export async function checkTrading(bus: Bus, timeoutMs: number, tree: NodeStatusRecord | undefined, now = Date.now): Promise<DoctorCheck> {
+  // The tree doctor already has; without one the snapshot asks (and says so in its errors).
+  const s = await collectConsoleSnapshot(bus, { timeoutMs, alerts: 0, now, ...(tree ? { tree: () => tree } : {}) });
   const naked = s.positions.filter((p) => p.unprotectedMs !== null && p.unprotectedMs > UNPROTECTED_FAIL_MS);
   if (naked.length) {
     const list = naked.map((p) => `${p.symbol} ${p.side ?? '?'} ${p.qty} (${Math.round(p.unprotectedMs! / 1000)} s)`).join(', ');

@@ -40,9 +40,7 @@ const VENUE_REST: Record<string, string> = { 'binance-testnet': 'https://testnet
 const findNode = (t: NodeStatusRecord | undefined, path: string) => findInTree(t, (n) => n.path === path);
 
 /** Venue adapter running (from the live tree), its breakers, and clock skew against the venue's time. */
-async function checkVenue(b: Bus, cfg: Config, timeoutMs: number): Promise<DoctorCheck[]> {
-  const r = await b.nc.request(subjects.control('supervisor', 'status'), '', { timeout: timeoutMs }).catch(() => undefined);
-  const tree = r ? (JSON.parse(r.string()) as { tree?: NodeStatusRecord }).tree : undefined;
+async function checkVenue(tree: NodeStatusRecord | undefined, cfg: Config, timeoutMs: number): Promise<DoctorCheck[]> {
   const adapter = findNode(tree, 'root.venue.adapter');
   if (!adapter) return [{ name: 'venue', status: 'unavailable', detail: 'this node runs no venue subtree' }, { name: 'clock-skew', status: 'unavailable', detail: 'no venue' }];
   const open = Object.entries((adapter.info ?? {}) as Record<string, { state?: string }>).filter(([, v]) => v?.state && v.state !== 'closed').map(([k, v]) => `${k}:${v.state}`);
@@ -104,16 +102,23 @@ async function checkLag(bus: Bus, lagWarn: number, ackWarn: number): Promise<Doc
   return { name: 'consumer-lag', status: 'warn', detail: `${behind.length} lagging: ${top.join('; ')}` };
 }
 
-async function checkSupervision(bus: Bus, timeoutMs: number): Promise<DoctorCheck> {
-  let tree: NodeStatusRecord;
+/** The answering node's supervision tree, asked once: supervision, venue and trading all read it. */
+type TreeAnswer = { tree: NodeStatusRecord } | { error: string };
+
+async function askTree(bus: Bus, timeoutMs: number): Promise<TreeAnswer> {
   try {
     const r = await bus.nc.request(subjects.control('supervisor', 'status'), '', { timeout: timeoutMs });
     const body = JSON.parse(r.string()) as { ok?: boolean; tree?: NodeStatusRecord; error?: string };
-    if (!body.ok || !body.tree) return { name: 'supervision', status: 'fail', detail: `qt-supervisor answered without a tree: ${body.error ?? 'no error given'}` };
-    tree = body.tree;
+    if (!body.ok || !body.tree) return { error: `qt-supervisor answered without a tree: ${body.error ?? 'no error given'}` };
+    return { tree: body.tree };
   } catch (e) {
-    return { name: 'supervision', status: 'fail', detail: `no qt-supervisor answered on ${subjects.control('supervisor', 'status')} (is a node running?): ${(e as Error).message}` };
+    return { error: `no qt-supervisor answered on ${subjects.control('supervisor', 'status')} (is a node running?): ${(e as Error).message}` };
   }
+}
+
+function checkSupervision(answer: TreeAnswer): DoctorCheck {
+  if ('error' in answer) return { name: 'supervision', status: 'fail', detail: answer.error };
+  const { tree } = answer;
   // Doctor is stricter than the liveness probe: no grace for a node in backoff.
   const h = healthFromTree(tree, { natsConnected: true, provisioned: true, restartGraceMs: 0 });
   const summary = `${h.nodes.running}/${h.nodes.total} nodes running`;
@@ -155,10 +160,12 @@ export async function runDoctorChecks(opts: DoctorOptions): Promise<DoctorReport
       await run('layout', (b) => checkLayout(b, opts.cfg));
       await run('consumer-lag', (b) => checkLag(b, opts.lagWarn ?? 1_000, opts.ackPendingWarn ?? 500));
     } else for (const name of ['streams', 'buckets', 'consumer-lag']) checks.push({ name, status: 'skipped', detail: 'JetStream unavailable' });
-    await run('supervision', (b) => checkSupervision(b, timeoutMs));
-    await run('venue', (b) => checkVenue(b, opts.cfg, timeoutMs));
+    const answer = bus ? await askTree(bus, timeoutMs) : undefined;
+    const tree = answer && 'tree' in answer ? answer.tree : undefined;
+    await run('supervision', async () => checkSupervision(answer!));
+    await run('venue', () => checkVenue(tree, opts.cfg, timeoutMs));
     await run('models', (b) => checkModels(b));
-    await run('trading', (b) => checkTrading(b, timeoutMs));
+    await run('trading', (b) => checkTrading(b, timeoutMs, tree));
   } finally {
     await bus?.close().catch(() => undefined);
   }
