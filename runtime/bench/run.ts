@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { natsEnv } from '../testing/nats-env.js';
-import { benchRestart, benchThroughput } from './kernel.js';
+import { benchHop, benchRestart, benchThroughput } from './kernel.js';
 import { table } from './table.js';
 
 type Section = Record<string, unknown>;
@@ -24,12 +24,16 @@ const num = (name: string, dflt: number) => Number(knobs[name] ?? dflt);
  */
 const GROUPS: Array<{ name: string; label: string; run: () => Promise<Sections> }> = [
   {
-    name: 'kernel', label: 'actor restart latency + host throughput',
+    name: 'kernel', label: 'actor restart latency + one-hop latency + host throughput',
     run: async () => {
       const out: Sections = {};
       {
         await using env = await natsEnv({ host: { maxAckPending: 512 } });
         out.kernel_restart = await benchRestart(env, num('QT_BENCH_RESTARTS', 200));
+      }
+      {
+        await using env = await natsEnv();
+        out.kernel_hop_latency = await benchHop(env, num('QT_BENCH_HOPS', 500));
       }
       await using env = await natsEnv({ host: { maxAckPending: 1024 } });
       out.kernel_throughput = await benchThroughput(env, num('QT_BENCH_MESSAGES', 50_000));
