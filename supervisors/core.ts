@@ -4,7 +4,7 @@ import type { Clock } from '../runtime/clock/index.js';
 import { isSupervisor } from './api.js';
 import type { SupervisorDeps } from './api.js';
 import { createBackoff } from './backoff.js';
-import { EscalationError, SupervisorError, toError } from './errors.js';
+import { EscalationError, isEnvironmental, SupervisorError, toError } from './errors.js';
 import { Lane, safeKill, terminateHandle } from './lifecycle.js';
 import { resolveLimits } from './limits.js';
 import type { Limits } from './limits.js';
@@ -252,7 +252,9 @@ export abstract class SupervisorCore {
     rec.status = 'crashed';
     this.emit('crashed', rec, { reason: error.message });
     this.status(rec);
-    if (ran === undefined || ran < this.limits.poisonWindow) {
+    if (isEnvironmental(error)) {
+      // Not the restored state's fault: neither counted nor a reason to reset the count.
+    } else if (ran === undefined || ran < this.limits.poisonWindow) {
       if (++rec.quickCrashes >= this.limits.poisonThreshold) {
         rec.freshNext = true;
         rec.quickCrashes = 0;

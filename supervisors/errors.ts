@@ -42,3 +42,20 @@ export function toError(value: unknown): Error {
   if (value instanceof Error) return value;
   return new Error(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
 }
+
+/** Errors of the NATS client: the bus failed, not the child's state. */
+const BUS_ERRORS = new Set([
+  'TimeoutError', 'NoRespondersError', 'ConnectionError', 'ClosedConnectionError', 'DrainingConnectionError', 'RequestError',
+  'PermissionViolationError', 'JetStreamApiError', 'JetStreamStatusError', 'JetStreamNotEnabled', 'ConsumerNotFoundError', 'StreamNotFoundError',
+]);
+
+/**
+ * Whether a crash came from the child's surroundings — marked retryable (a fenced write, a deleted
+ * input consumer, a venue breaker, an injected chaos crash) or thrown by the NATS client — rather
+ * than from what it restored. Such crashes never make the next start fresh: a fresh start cannot
+ * help with them, and it drops the state. Seen: a second node with the same id deleted a running
+ * node's consumers, and the crash-loop guard threw away a good snapshot.
+ */
+export function isEnvironmental(error: Error): boolean {
+  return (error as { retryable?: unknown }).retryable === true || BUS_ERRORS.has(error.name) || BUS_ERRORS.has(error.constructor?.name ?? '');
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { harness } from './test-harness.js';
+import { FencedError, RuntimeError } from '../runtime/errors.js';
 import { flush } from './testing.js';
 
 describe('poisoned snapshot', () => {
@@ -54,5 +55,28 @@ describe('poisoned snapshot', () => {
     expect(h.kids.log).toEqual(['fail:p', 'fail:p', 'fail:p', 'start:p']);
     expect(h.kids.contexts('p').map((c) => c.fresh)).toEqual([false, false, false, true]);
     expect(sup.find('root.p')).toMatchObject({ status: 'running', restarts: 3 });
+  });
+
+  it('crashes from the surroundings (retryable, or thrown by the NATS client) never make a start fresh', async () => {
+    const h = harness();
+    const sup = h.make({ poisonThreshold: 2, poisonWindow: 1000, children: [h.kids.spec('p', { injectable: true })] });
+    await sup.start();
+    const timeout = new Error('timeout');
+    timeout.name = 'TimeoutError';
+    const crashes = [new RuntimeError('input consumer of p: consumer_deleted', { retryable: true }), new FencedError('p', 7), timeout];
+    let t = 10;
+    for (const error of crashes) {
+      h.kids.get('p').inject!(error);
+      await flush();
+      await h.advance((t *= 2));
+    }
+    expect(h.kids.contexts('p').map((c) => c.fresh)).toEqual([false, false, false, false]);
+    // A crash of its own still counts, and two in a row still make the next start fresh.
+    for (let i = 0; i < 2; i++) {
+      h.kids.get('p').crash();
+      await flush();
+      await h.advance((t *= 2));
+    }
+    expect(h.kids.contexts('p').map((c) => c.fresh)).toEqual([false, false, false, false, false, true]);
   });
 });

@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STREAMS, subjects, type NodeStatusRecord, type SupervisionEvent } from '../../protocols/index.js';
+import { BUCKETS, STREAMS, subjects, type NodeStatusRecord, type SupervisionEvent } from '../../protocols/index.js';
 import { encode } from '../codec.js';
-import type { Bus } from '../nats/index.js';
+import { scanKv, type Bus } from '../nats/index.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { runQt, startQtNode } from '../testing/cli.js';
 import { readStream, until } from '../testing/wait.js';
@@ -59,6 +59,22 @@ describe('qt CLI end to end', () => {
     expect(human.stdout).toMatch(/heartbeat \(permanent\) running restarts=1/);
   }, 60_000);
 
+  it('a second qt up with a running node\'s id refuses to start, says who holds it, and leaves that node alone', async () => {
+    await using env = await natsEnv();
+    const env1 = { QT_NODE__ID: 'dup', QT_SIM__SYMBOLS: '2', QT_UNIVERSE__TOP_N: '2' };
+    await using first = startQtNode(['--nats', env.server.url], { ...env1, QT_NODE__DATA_DIR: mkdtempSync(join(tmpdir(), 'qt-e2e-')) });
+    await until(async () => find((await statusVia(env.bus)) ?? ({} as NodeStatusRecord), 'root.brains.heartbeat')?.status === 'running', 'first node running', 20_000);
+    const second = await runQt(['up', '--nats', env.server.url], { env: { ...env1, QT_NODE__DATA_DIR: mkdtempSync(join(tmpdir(), 'qt-e2e-')) }, timeoutMs: 30_000 });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`qt up: node id 'dup' is already running on this NATS system \\(pid ${first.proc.pid} on `));
+    // Nothing of the second process ran: no consumer was recreated under the first, nothing restarted.
+    const t = (await statusJson(env.server.url))!;
+    expect([find(t, 'root')?.restarts, find(t, 'root.brains')?.restarts, find(t, 'root.brains.heartbeat')?.restarts]).toEqual([0, 0, 0]);
+    const events = await readStream<SupervisionEvent>(env.bus, STREAMS.supervision, subjects.supervisionAll);
+    expect(events.filter((e) => e.data.type !== 'started')).toEqual([]);
+    expect(first.proc.exitCode).toBeNull();
+  }, 90_000);
+
   it('root escalation exits the process non-zero, after publishing escalated', async () => {
     await using env = await natsEnv();
     const dataDir = mkdtempSync(join(tmpdir(), 'qt-e2e-'));
@@ -100,11 +116,9 @@ describe('qt CLI end to end', () => {
       return subs.length === 20 ? subs : undefined;
     }, 'candles for 20 symbols', 30_000);
     expect(candleSubjects.sort()).toEqual(symbolsOf(tree).map((c) => `qt.md.sim.${c.id.slice(7)}.candle.1m`).sort());
-    const kv = await env.bus.kvm.open('qt_actors');
-    const keys: string[] = [];
-    for await (const k of await kv.keys('symbol.*')) keys.push(k);
-    // KV key listing walks the history (5 revisions kept), so de-duplicate.
-    expect([...new Set(keys)].sort()).toEqual(symbolsOf(tree).map((c) => `symbol.${c.id.slice(7)}`).sort());
+    // Not kv.keys(): it chases the actors' rewrites while it lists (see scanKv).
+    const keys = (await scanKv(env.bus, BUCKETS.actors, 'symbol.*')).map((e) => e.key);
+    expect(keys).toEqual(symbolsOf(tree).map((c) => `symbol.${c.id.slice(7)}`).sort());
     const sigs = await until(async () => {
       const s = await readStream<{ attribution: string; source: string }>(env.bus, STREAMS.signals, 'qt.signal.*');
       return s.length ? s : undefined;

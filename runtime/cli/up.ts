@@ -12,6 +12,7 @@ import { createLogger } from '../log/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { connectBus, provision, startLocalNats, type LocalNatsServer } from '../nats/index.js';
 import { DEFAULT_NATS_URL, reachable } from './connect.js';
+import { claimNode } from './node-id.js';
 import { startNode } from './node.js';
 
 /**
@@ -77,6 +78,15 @@ export async function runUp(argv: string[]): Promise<number> {
   });
 
   const bus = await connectBus({ url, name: `qt-node-${cfg.node.id}`, logger, reconnectTimeWait: cfg.nats.reconnectTimeWait, ...(cfg.nats.credsFile ? { credsFile: cfg.nats.credsFile } : {}), ...(cfg.nats.user ? { user: cfg.nats.user, pass: cfg.nats.pass } : {}) });
+  let claim: Awaited<ReturnType<typeof claimNode>>;
+  try {
+    claim = await claimNode(bus, cfg.node.id, { cluster: cfg.cluster.leases.enabled });
+  } catch (err) {
+    // Nothing of ours runs yet: leave the running node and its server exactly as they are.
+    await bus.close().catch(() => undefined);
+    if (local) await local.stop({ wipe: false });
+    throw err;
+  }
   const report = await provision(bus, cfg);
   const provisioned = true;
   logger.info(report, 'provisioned streams, buckets and object store');
@@ -91,7 +101,17 @@ export async function runUp(argv: string[]): Promise<number> {
   const clock = createLiveClock();
   const marketClock = await marketClockFor(cfg, clock, logger);
   const metrics = createMetrics({ defaultLabels: { node: cfg.node.id } });
-  const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id, metrics, ...(keys ? { keys } : {}) });
+  // A start that never completes (NATS gone mid-start: children retry with backoff for as long as
+  // it takes) must not outlive --duration: a timed run ends either way.
+  const startWatchdog = duration !== undefined
+    ? setTimeout(() => {
+      logger.fatal({ duration }, `the node was still starting when --duration ${duration}s elapsed: exiting`);
+      killLocal();
+      process.exit(1);
+    }, duration * 1_000)
+    : undefined;
+  const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id, metrics, ...(keys ? { keys } : {}) })
+    .finally(() => clearTimeout(startWatchdog));
   const ops = await startNodeOps({ bus, node: cfg.node.id, ops: cfg.ops, metrics, tree: () => treeWithInfo(node.root), provisioned: () => provisioned, sinks: buildAlertSinks(cfg.ops.alerts, secrets), logger });
   if (ops.http) logger.info({ url: ops.http.url }, 'metrics and health endpoint up');
   const tradingMetrics = watchTradingMetrics({
@@ -128,6 +148,7 @@ export async function runUp(argv: string[]): Promise<number> {
       } else void finish(0, 'root stopped');
     });
   });
+  claim.release();
   await bus.close().catch(() => undefined);
   if (local) await local.stop({ wipe: false });
   logger.info({ code }, 'node down');
