@@ -62,5 +62,7 @@ export async function claimNode(bus: Bus, node: string, o: { cluster: boolean; t
   const instance: NodeInstance = { node, instance: randomUUID(), pid: process.pid, host: hostname(), startedAt: Date.now(), cluster: o.cluster };
   const reply = JSON.stringify(instance);
   const subs = [mine, any].map((s) => bus.nc.subscribe(s, { callback: (_err, m) => void m.respond(reply) }));
+  // The claim holds once the server has our subscriptions, not when the client has queued them.
+  await bus.nc.flush();
   return { instance, release: () => subs.forEach((s) => s.unsubscribe()) };
 }
