@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -74,6 +75,23 @@ describe('qt CLI end to end', () => {
     expect(events.filter((e) => e.data.type !== 'started')).toEqual([]);
     expect(first.proc.exitCode).toBeNull();
   }, 90_000);
+
+  it('a timed run ends even when the start never completes (an external simulator that accepts and never answers)', async () => {
+    await using env = await natsEnv();
+    const silent = createServer(() => undefined); // accepts connections and never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const run = await runQt(['up', '--nats', env.server.url, '--duration', '2'], {
+        env: { QT_NODE__ID: 'stuck', QT_NODE__DATA_DIR: mkdtempSync(join(tmpdir(), 'qt-e2e-')), QT_SIM__URL: `http://127.0.0.1:${port}` },
+        timeoutMs: 30_000, // the simulator's clock alone is retried for over a minute
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout + run.stderr).toContain('the node was still starting when --duration 2s elapsed: exiting');
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
 
   it('root escalation exits the process non-zero, after publishing escalated', async () => {
     await using env = await natsEnv();

@@ -70,6 +70,16 @@ export async function runUp(argv: string[]): Promise<number> {
     }
   }
   const killLocal = () => local && void local.stop({ wipe: false, graceMs: 2_000 });
+  // A start that never completes (NATS gone mid-start and children retrying with backoff, an external
+  // simulator that accepts connections and never answers) must not outlive --duration: a timed run
+  // ends either way.
+  const startWatchdog = duration !== undefined
+    ? setTimeout(() => {
+      logger.fatal({ duration }, `the node was still starting when --duration ${duration}s elapsed: exiting`);
+      killLocal();
+      process.exit(1);
+    }, duration * 1_000).unref() // a start that failed and let go of everything exits at once
+    : undefined;
   process.on('uncaughtException', (err) => {
     // Last net: an exception no actor owns. Exit non-zero; the process manager restarts us from KV.
     logger.fatal({ err }, 'uncaught exception: exiting');
@@ -101,15 +111,6 @@ export async function runUp(argv: string[]): Promise<number> {
   const clock = createLiveClock();
   const marketClock = await marketClockFor(cfg, clock, logger);
   const metrics = createMetrics({ defaultLabels: { node: cfg.node.id } });
-  // A start that never completes (NATS gone mid-start: children retry with backoff for as long as
-  // it takes) must not outlive --duration: a timed run ends either way.
-  const startWatchdog = duration !== undefined
-    ? setTimeout(() => {
-      logger.fatal({ duration }, `the node was still starting when --duration ${duration}s elapsed: exiting`);
-      killLocal();
-      process.exit(1);
-    }, duration * 1_000)
-    : undefined;
   const node = await startNode({ cfg, bus, clock, marketClock, logger, node: cfg.node.id, metrics, ...(keys ? { keys } : {}) })
     .finally(() => clearTimeout(startWatchdog));
   const ops = await startNodeOps({ bus, node: cfg.node.id, ops: cfg.ops, metrics, tree: () => treeWithInfo(node.root), provisioned: () => provisioned, sinks: buildAlertSinks(cfg.ops.alerts, secrets), logger });
