@@ -56,13 +56,13 @@ describe('qt doctor (real nats-server)', () => {
       expect(asked).toBe(2);
       expect(status(ok.report)).toEqual({
         nats: 'pass', jetstream: 'pass', streams: 'pass', buckets: 'pass', 'consumer-lag': 'pass', supervision: 'pass',
-        venue: 'unavailable', 'clock-skew': 'unavailable', models: 'warn', trading: 'unavailable',
+        nodes: 'unavailable', venue: 'unavailable', 'clock-skew': 'unavailable', models: 'warn', trading: 'unavailable',
       });
       expect(ok.report.checks.find((c) => c.name === 'supervision')!.detail).toBe('3/3 nodes running');
       expect(ok.report.checks.find((c) => c.name === 'venue')!.detail).toBe('this node runs no venue subtree');
       expect(ok.report.checks.find((c) => c.name === 'models')!.detail).toMatch(/no champion: signals come from the labelled fallback rule/);
       expect(ok.report.checks.find((c) => c.name === 'trading')!.detail).toBe("no running risk brain in the answering node's tree; 0 open position(s)");
-      expect(ok.text).toContain('OK: 6 passed, 1 warnings, 0 failed, 0 skipped, 3 not available yet');
+      expect(ok.text).toContain('OK: 6 passed, 1 warnings, 0 failed, 0 skipped, 4 not available yet');
 
       // A lagging consumer is a warning, not a failure.
       await env.bus.jsm.consumers.add('QT_SIGNALS', { durable_name: 'slow', ack_policy: AckPolicy.Explicit });

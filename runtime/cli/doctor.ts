@@ -4,7 +4,7 @@ import { clientConfig, DEFAULT_NATS_URL } from './connect.js';
 
 /**
  * `qt doctor [--json] [--nats URL] [--config F] [--lag-warn N] [--timeout MS]`: checks NATS,
- * JetStream, the provisioned layout, consumer lag, the supervision tree, venue, models and trading. Exit 0 when nothing
+ * JetStream, the provisioned layout, consumer lag, the nodes on the system, the supervision tree, venue, models and trading. Exit 0 when nothing
  * failed, 1 otherwise; checks that cannot run yet say so and never count as a pass.
  */
 export async function runDoctor(argv: string[], out: { write(s: string): unknown } = process.stdout): Promise<number> {

@@ -12,7 +12,7 @@ import { createLogger } from '../log/index.js';
 import { createMetrics } from '../metrics/index.js';
 import { connectBus, provision, startLocalNats, type LocalNatsServer } from '../nats/index.js';
 import { DEFAULT_NATS_URL, reachable } from './connect.js';
-import { claimNode } from './node-id.js';
+import { claimNode } from '../ops/node-id.js';
 import { startNode } from './node.js';
 
 /**

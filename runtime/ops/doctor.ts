@@ -4,6 +4,7 @@ import { BUCKETS, findInTree, OBJECT_STORES, subjects, type NodeStatusRecord } f
 import type { Config } from '../config/index.js';
 import { healthFromTree } from '../metrics/health.js';
 import { checkTrading } from './doctor-trading.js';
+import { judgeNodes, listNodes } from './node-id.js';
 import { collectConsumerLag } from '../metrics/lag.js';
 import { connectBus, streamConfigs, type Bus, type BusOptions } from '../nats/index.js';
 
@@ -162,6 +163,7 @@ export async function runDoctorChecks(opts: DoctorOptions): Promise<DoctorReport
     } else for (const name of ['streams', 'buckets', 'consumer-lag']) checks.push({ name, status: 'skipped', detail: 'JetStream unavailable' });
     const answer = bus ? await askTree(bus, timeoutMs) : undefined;
     const tree = answer && 'tree' in answer ? answer.tree : undefined;
+    await run('nodes', async (b) => ({ name: 'nodes', ...judgeNodes(await listNodes(b, { maxWaitMs: timeoutMs })) }));
     await run('supervision', async () => checkSupervision(answer!));
     await run('venue', () => checkVenue(tree, opts.cfg, timeoutMs));
     await run('models', (b) => checkModels(b));

@@ -66,3 +66,36 @@ export async function claimNode(bus: Bus, node: string, o: { cluster: boolean; t
   await bus.nc.flush();
   return { instance, release: () => subs.forEach((s) => s.unsubscribe()) };
 }
+
+/** Every running node that answers on `qt.ctl.node.instance`, collected until answers stop for `stallMs`. */
+export async function listNodes(bus: Bus, o: { maxWaitMs?: number; stallMs?: number } = {}): Promise<Array<Partial<NodeInstance>>> {
+  const out: Array<Partial<NodeInstance>> = [];
+  try {
+    const answers = await bus.nc.requestMany(subjects.control('node', 'instance'), '', { strategy: 'stall', stall: o.stallMs ?? 300, maxWait: o.maxWaitMs ?? 2_000 });
+    for await (const m of answers) {
+      try {
+        out.push(JSON.parse(m.string()) as NodeInstance);
+      } catch {
+        out.push({});
+      }
+    }
+  } catch {
+    // No responders: no node runs.
+  }
+  return out.sort((a, b) => String(a.node).localeCompare(String(b.node)) || (a.pid ?? 0) - (b.pid ?? 0));
+}
+
+/**
+ * What `qt doctor` says about the nodes on a NATS system. Two nodes starting in the same instant can
+ * both pass `claimNode`; this is where an operator sees it.
+ */
+export function judgeNodes(nodes: Array<Partial<NodeInstance>>): { status: 'pass' | 'fail' | 'unavailable'; detail: string } {
+  if (nodes.length === 0) return { status: 'unavailable', detail: `no node answered on ${subjects.control('node', 'instance')}` };
+  const list = nodes.map((n) => `${n.node ?? '?'} (${who(n)}, leases ${n.cluster ? 'on' : 'off'})`).join('; ');
+  const ids = nodes.map((n) => n.node);
+  const dup = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (dup.length) return { status: 'fail', detail: `node id ${[...new Set(dup)].join(', ')} runs in more than one process: ${list}` };
+  const solo = nodes.filter((n) => n.cluster !== true);
+  if (nodes.length > 1 && solo.length) return { status: 'fail', detail: `${nodes.length} nodes and ${solo.map((n) => n.node ?? '?').join(', ')} without leases: they run the same actors: ${list}` };
+  return { status: 'pass', detail: `${nodes.length} node${nodes.length > 1 ? 's' : ''}: ${list}` };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { natsEnv } from '../testing/nats-env.js';
-import { claimNode, NodeIdInUseError } from './node-id.js';
+import { subjects } from '../../protocols/index.js';
+import { claimNode, judgeNodes, listNodes, NodeIdInUseError } from './node-id.js';
 
 const refusal = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as NodeIdInUseError);
 
@@ -40,5 +41,24 @@ describe('one node per role on a NATS system (real nats-server)', () => {
     expect((await refusal(claimNode(c, 'node-b', { cluster: true })))!.message).toMatch(/^node id 'node-b' is already running/);
     // A node without leases would run everything the cluster shares out.
     expect((await refusal(claimNode(c, 'node-c', { cluster: false })))!.message).toMatch(/and this node runs without leases/);
+  });
+
+  it('qt doctor lists the nodes of a NATS system and fails when two run the same actors', async () => {
+    await using env = await natsEnv();
+    expect(judgeNodes(await listNodes(env.bus, { maxWaitMs: 1_000 }))).toMatchObject({ status: 'unavailable' });
+    const a = await env.connect();
+    await claimNode(a, 'node-a', { cluster: true });
+    await claimNode(await env.connect(), 'node-b', { cluster: true });
+    const two = await listNodes(env.bus, { maxWaitMs: 2_000 });
+    expect(two.map((n) => n.node)).toEqual(['node-a', 'node-b']);
+    expect(judgeNodes(two)).toEqual({ status: 'pass', detail: expect.stringMatching(/^2 nodes: node-a \(pid \d+ on .+, leases on\); node-b \(pid \d+ on .+, leases on\)$/) });
+    // Two processes that started in the same instant both passed their claim: doctor is where it shows.
+    const late = { node: 'node-c', instance: 'x', pid: 4242, host: 'elsewhere', startedAt: 0, cluster: false };
+    const sub = a.nc.subscribe(subjects.control('node', 'instance'), { callback: (_e, m) => void m.respond(JSON.stringify(late)) });
+    await a.nc.flush();
+    const three = await listNodes(env.bus, { maxWaitMs: 2_000 });
+    expect(judgeNodes(three)).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^3 nodes and node-c without leases: they run the same actors: /) });
+    sub.unsubscribe();
+    expect(judgeNodes([{ ...late, cluster: true }, { ...late, pid: 1, cluster: true }])).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^node id node-c runs in more than one process/) });
   });
 });
