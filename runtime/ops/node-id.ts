@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Msg } from '@nats-io/transport-node';
 import { subjects } from '../../protocols/index.js';
 import { RuntimeError } from '../errors.js';
 import type { Bus } from '../nats/index.js';
@@ -13,6 +14,15 @@ export interface NodeInstance {
   startedAt: number;
   /** Whether it shares the symbols through leases; without, it runs every symbol and brain. */
   cluster: boolean;
+}
+
+/** A node's answer; one that does not parse still proves a node runs there. */
+function parseInstance(m: Msg): Partial<NodeInstance> {
+  try {
+    return JSON.parse(m.string()) as NodeInstance;
+  } catch {
+    return {};
+  }
 }
 
 const who = (h: Partial<NodeInstance>) =>
@@ -43,12 +53,7 @@ export class NodeIdInUseError extends RuntimeError {
 export async function claimNode(bus: Bus, node: string, o: { cluster: boolean; timeoutMs?: number }): Promise<{ instance: NodeInstance; release(): void }> {
   const ask = async (subject: string): Promise<Partial<NodeInstance> | undefined> => {
     const answer = await bus.nc.request(subject, '', { timeout: o.timeoutMs ?? 2_000 }).catch(() => undefined);
-    if (!answer) return undefined;
-    try {
-      return JSON.parse(answer.string()) as NodeInstance;
-    } catch {
-      return {}; // it answered, so it runs, whatever it said
-    }
+    return answer && parseInstance(answer);
   };
   const mine = subjects.control('node', 'instance', node);
   const any = subjects.control('node', 'instance');
@@ -72,13 +77,7 @@ export async function listNodes(bus: Bus, o: { maxWaitMs?: number; stallMs?: num
   const out: Array<Partial<NodeInstance>> = [];
   try {
     const answers = await bus.nc.requestMany(subjects.control('node', 'instance'), '', { strategy: 'stall', stall: o.stallMs ?? 300, maxWait: o.maxWaitMs ?? 2_000 });
-    for await (const m of answers) {
-      try {
-        out.push(JSON.parse(m.string()) as NodeInstance);
-      } catch {
-        out.push({});
-      }
-    }
+    for await (const m of answers) out.push(parseInstance(m));
   } catch {
     // No responders: no node runs.
   }
