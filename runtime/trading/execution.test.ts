@@ -88,6 +88,17 @@ describe('execution end to end (sim venue, adapter, executor, orders actor, real
     expect(ctx.timers[`q:e2e-late`]).toBeUndefined();
   });
 
+  it('a placement answered -1007 (execution status unknown) that filled late is tracked as the real order, never rejected', async () => {
+    await using r = await rig();
+    r.venueEnv.sim.server.faults.add({ kind: 'statusUnknown', code: -1007, phase: 'after', executeAfterMs: 50, count: 1, method: 'POST', ...ORDER });
+    await r.submit(entry('e2e-1007'));
+    const filled = await until(async () => (await r.events('e2e-1007')).find((e) => e.status === 'filled'), 'the fill', 15_000);
+    expect(filled).toMatchObject({ filledQty: 0.002 });
+    expect((await r.events('e2e-1007')).map((e) => e.status)).not.toContain('rejected');
+    expect((await r.reports('e2e-1007')).map((x) => x.status)).not.toContain('REJECTED');
+    expect(engineOrders(r.venueEnv.sim, 'e2e-1007')).toBe(1);
+  });
+
   it('local refusals and unsendable orders end as REJECTED with the reason; nothing reaches the venue', async () => {
     await using r = await rig();
     // A stop on the wrong side of the mark: the adapter refuses it before any request.

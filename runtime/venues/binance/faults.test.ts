@@ -51,6 +51,40 @@ describe('ambiguous order outcomes', () => {
     expect(env.sim.server.faults.list().find((r) => r.id === rule.id)?.fired).toBe(1);
   });
 
+  it('-1007 whose order executed late: resolved by status query to the real order, not rejected, not re-sent', async () => {
+    // Its own adapter: these ambiguous answers count towards the order breaker, the other tests' too.
+    const venue = env.another();
+    // The gateway answers "execution status unknown" at once; the backend fills the order afterwards.
+    const late = env.sim.server.faults.add({ kind: 'statusUnknown', code: -1007, phase: 'after', executeAfterMs: 50, count: 2, ...ORDER });
+    const o = await venue.placeOrder(buy('amb-1007-late'));
+    expect(o).toMatchObject({ status: 'FILLED', clientOrderId: 'amb-1007-late', filledQty: 0.002 });
+    const real = env.sim.engine.history().orders.find((x) => x.clientOrderId === 'amb-1007-late');
+    expect(String(o.orderId)).toBe(String(real?.orderId));
+    expect(engineOrders(env.sim, 'amb-1007-late')).toBe(1);
+    expect(env.sim.server.faults.list().find((r) => r.id === late.id)?.fired).toBe(1);
+    // The same code on a plain 400 (executed, then answered) is no reject either.
+    env.sim.server.faults.add({ kind: 'statusUnknown', code: -1006, status: 400, phase: 'after', count: 1, ...ORDER });
+    expect(await venue.placeOrder(buy('amb-1006'))).toMatchObject({ status: 'FILLED', clientOrderId: 'amb-1006' });
+    expect(engineOrders(env.sim, 'amb-1006')).toBe(1);
+    await venue.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', qty: 0.004, reduceOnly: true, clientOrderId: 'amb-1007-flat' });
+  });
+
+  it('-1007 whose order never executed: settled as not placed only once a status query proves it absent', async () => {
+    const venue = env.another({ resolve: { attempts: 8, baseDelayMs: 20, maxDelayMs: 100, processingWindowMs: 100, placementAttempts: 1 } });
+    env.sim.server.faults.add({ kind: 'statusUnknown', code: -1007, phase: 'before', count: 1, ...ORDER });
+    const queries = env.sim.server.faults.add({ kind: 'latency', latencyMs: 0, path: '/fapi/v1/order', method: 'GET' });
+    const o = await venue.placeOrder(buy('amb-1007-absent'));
+    expect(o).toMatchObject({ status: 'REJECTED', clientOrderId: 'amb-1007-absent', reject: { source: 'venue', code: -2013 } });
+    expect(o.reject?.reason).toMatch(/not at the venue after 1 attempt\(s\); last: .*execution status unknown/);
+    expect(env.sim.server.faults.list().find((r) => r.id === queries.id)?.fired).toBeGreaterThanOrEqual(1);
+    expect(engineOrders(env.sim, 'amb-1007-absent')).toBe(0);
+    // With a second attempt allowed (the default), the proven-absent order is re-sent under the same id, once.
+    env.sim.server.faults.add({ kind: 'statusUnknown', phase: 'before', count: 1, ...ORDER });
+    expect(await env.another().placeOrder(buy('amb-1007-resend'))).toMatchObject({ status: 'FILLED' });
+    expect(engineOrders(env.sim, 'amb-1007-resend')).toBe(1);
+    await venue.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', qty: 0.002, reduceOnly: true, clientOrderId: 'amb-1007-flat2' });
+  });
+
   it('a repeated clientOrderId (-4116) means "exists": the existing order is returned, not a second one', async () => {
     const first = await env.venue.placeOrder(buy('amb-dup'));
     const again = await env.venue.placeOrder(buy('amb-dup'));

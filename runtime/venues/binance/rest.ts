@@ -63,8 +63,15 @@ export function createCcxt(o: { restUrl: string; apiKey: string; apiSecret: stri
   return ex;
 }
 
+/**
+ * Binance's "the gateway lost the backend" answers: -1006 UNEXPECTED_RESP and -1007 TIMEOUT ("Send
+ * status unknown; execution status unknown"), and HTTP 408. They come as 4xx (or even 200), yet
+ * the order may well exist: read as a reject, an order that filled would be left live and untracked.
+ */
+const EXECUTION_UNKNOWN_CODES: ReadonlySet<number> = new Set([-1006, -1007]);
+
 /** Turns one HTTP answer into a typed error (or nothing on success); also feeds the budget. */
-function responseHandler(budget: WeightBudget): HandleErrors {
+export function responseHandler(budget: WeightBudget): HandleErrors {
   return (status, _reason, _url, _method, headers, body, parsed) => {
     budget.observe(headers);
     const p = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { code?: unknown; msg?: unknown };
@@ -73,6 +80,9 @@ function responseHandler(budget: WeightBudget): HandleErrors {
     if (status === 429 || status === 418) {
       const wait = retryAfterMs(headers) ?? budget.untilNextMinute();
       throw new RateLimitedError(wait, `rate limited (${status} ${Number.isFinite(code) ? code : ''}): ${msg}`, status, Number.isFinite(code) ? code : undefined);
+    }
+    if (status === 408 || EXECUTION_UNKNOWN_CODES.has(code)) {
+      throw new VenueUnavailableError('timeout', `venue ${status}${Number.isFinite(code) ? ` ${code}` : ''}, execution status unknown: ${msg}`, status);
     }
     if (status >= 500) throw new VenueUnavailableError('http5xx', `venue ${status}: ${msg}`, status);
     if (status >= 400) throw new VenueRejectError(status, Number.isFinite(code) ? code : 0, msg);

@@ -12,7 +12,7 @@ import type { RateLimiter } from './limits.js';
 
 /** JSON accepted by `POST /sim/faults` for one rule (unknown keys rejected). */
 export const faultSpecSchema = z.strictObject({
-  kind: z.enum(['latency', 'http5xx', 'timeout', 'rateLimit', 'marginInsufficient', 'reject']),
+  kind: z.enum(['latency', 'http5xx', 'timeout', 'rateLimit', 'marginInsufficient', 'reject', 'statusUnknown']),
   path: z.string().optional(),
   method: z.string().optional(),
   symbol: z.string().optional(),
@@ -20,8 +20,9 @@ export const faultSpecSchema = z.strictObject({
   probability: z.number().min(0).max(1).optional(),
   latencyMs: z.number().min(0).optional(),
   jitterMs: z.number().min(0).optional(),
-  status: z.number().int().min(500).max(599).optional(),
+  status: z.number().int().min(200).max(599).optional(),
   phase: z.enum(['before', 'after']).optional(),
+  executeAfterMs: z.number().min(0).optional(),
   respondAfterMs: z.number().min(0).optional(),
   retryAfterSec: z.number().int().min(0).optional(),
   code: z.number().int().optional(),

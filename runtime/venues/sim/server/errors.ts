@@ -53,6 +53,19 @@ export const apiErrors = {
     new BinanceApiError(-1015, `Too many new orders; current limit is ${limit} orders per ${interval}.`, 429, {
       'Retry-After': String(retryAfterSec),
     }),
+  /**
+   * The gateway lost track of the backend: the request may or may not have executed (-1006
+   * UNEXPECTED_RESP, -1007 TIMEOUT). Binance sends these with 408 or 5xx, and clients must not read
+   * them as a reject.
+   */
+  executionUnknown: (code: -1006 | -1007, status = 408) =>
+    new BinanceApiError(
+      code,
+      code === -1006
+        ? 'An unexpected response was received from the message bus. Execution status unknown.'
+        : 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.',
+      status,
+    ),
   unauthorized: () => new BinanceApiError(-1002, 'You are not authorized to execute this request.', 401),
   timestampOutside: () => new BinanceApiError(-1021, 'Timestamp for this request is outside of the recvWindow.'),
   timestampAhead: () => new BinanceApiError(-1021, "Timestamp for this request was 1000ms ahead of the server's time."),

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSimulatedClock } from '../../../clock/index.js';
+import { until } from '../../../testing/wait.js';
 import { openWs, startSim, type Sim } from './test-harness.js';
 
 const market = (cid: string, symbol = 'BTCUSDT') => ({ symbol, side: 'BUY', type: 'MARKET', quantity: '0.002', newClientOrderId: cid });
@@ -72,6 +73,33 @@ describe('sim server fault injection', () => {
     const res = await sim.signed('POST', '/fapi/v1/order', market('f-late-1'));
     expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
     expect(await res.json()).toMatchObject({ clientOrderId: 'f-late-1' });
+  });
+
+  it('execution status unknown (-1007/-1006): before (not placed), after, and filled late', async () => {
+    const unknown = { code: -1007, msg: 'Timeout waiting for response from backend server. Send status unknown; execution status unknown.' };
+    const query = async (cid: string) => sim.signed('GET', '/fapi/v1/order', { symbol: 'BTCUSDT', origClientOrderId: cid });
+    sim.server.faults.add({ kind: 'statusUnknown', count: 1, path: '/fapi/v1/order', method: 'POST' });
+    const before = await sim.signed('POST', '/fapi/v1/order', market('f-1007-before'));
+    expect(before.status).toBe(408);
+    expect(await before.json()).toEqual(unknown);
+    expect(await code(await query('f-1007-before'))).toBe(-2013);
+
+    await admin('POST', { kind: 'statusUnknown', code: -1006, status: 503, phase: 'after', count: 1 });
+    const after = await sim.signed('POST', '/fapi/v1/order', market('f-1006-after'));
+    expect(after.status).toBe(503);
+    expect(await code(after)).toBe(-1006);
+    expect(await (await query('f-1006-after')).json()).toMatchObject({ status: 'FILLED' });
+
+    sim.server.faults.add({ kind: 'statusUnknown', phase: 'after', executeAfterMs: 100, count: 1 });
+    const late = await sim.signed('POST', '/fapi/v1/order', market('f-1007-late'));
+    expect(await late.json()).toEqual(unknown);
+    // Not there when the answer came back; there once the backend caught up.
+    expect(await code(await query('f-1007-late'))).toBe(-2013);
+    await until(async () => (await query('f-1007-late')).status === 200, 'the late execution');
+    expect(await (await query('f-1007-late')).json()).toMatchObject({ status: 'FILLED' });
+
+    expect(() => sim.server.faults.add({ kind: 'statusUnknown', code: -2010 })).toThrow(RangeError);
+    expect(() => sim.server.faults.add({ kind: 'statusUnknown', executeAfterMs: 5 })).toThrow(RangeError);
   });
 
   it('429 storm with Retry-After, then recovers', async () => {

@@ -6,7 +6,7 @@
 import { BinanceApiError, apiErrors } from './errors.js';
 
 /** Kinds of request faults. WebSocket drops and listenKey expiry are actions, see {@link FaultController}. */
-export type FaultKind = 'latency' | 'http5xx' | 'timeout' | 'rateLimit' | 'marginInsufficient' | 'reject';
+export type FaultKind = 'latency' | 'http5xx' | 'timeout' | 'rateLimit' | 'marginInsufficient' | 'reject' | 'statusUnknown';
 
 /** A fault to install. Scope fields are optional; an absent field matches everything. */
 export interface FaultSpec {
@@ -25,15 +25,24 @@ export interface FaultSpec {
   latencyMs?: number;
   /** latency: uniform extra delay in [0, jitterMs). */
   jitterMs?: number;
-  /** http5xx: status to answer. @default 503 */
+  /** http5xx: status to answer (5xx). statusUnknown: 200–599. @default 503 (http5xx), 408 (statusUnknown) */
   status?: number;
-  /** http5xx: `before` answers without executing; `after` executes, then answers 5xx (outcome unknown to the client). @default 'before' */
+  /**
+   * http5xx, statusUnknown: `before` answers without executing; `after` executes, then answers the
+   * error (outcome unknown to the client). @default 'before'
+   */
   phase?: 'before' | 'after';
+  /**
+   * statusUnknown with phase `after`: answer at once and execute the request this many ms later, as
+   * a backend that timed out towards the gateway but still processes the order ("filled late").
+   * Absent: execute first, then answer.
+   */
+  executeAfterMs?: number;
   /** timeout: the request is executed, then answered after this many ms; absent = never answered. */
   respondAfterMs?: number;
   /** rateLimit: Retry-After seconds. @default seconds to the next minute */
   retryAfterSec?: number;
-  /** reject: Binance error code. @default -2010 */
+  /** reject: Binance error code. @default -2010. statusUnknown: -1006 or -1007. @default -1007 */
   code?: number;
   /** reject: message. @default 'Order would immediately trigger.'-style generic reject */
   msg?: string;
@@ -54,6 +63,8 @@ export interface FaultDecision {
   errorBefore?: BinanceApiError;
   /** Execute, then answer this error instead of the result. */
   errorAfter?: BinanceApiError;
+  /** With `errorAfter`: answer it at once and execute this many ms later. */
+  executeAfterMs?: number;
   /** Execute, then never answer (`respondAfterMs` undefined) or answer late. */
   timeout?: { respondAfterMs: number | undefined };
 }
@@ -93,7 +104,7 @@ export interface FaultActions {
   expireListenKeys(listenKey?: string): number;
 }
 
-const KINDS: readonly FaultKind[] = ['latency', 'http5xx', 'timeout', 'rateLimit', 'marginInsufficient', 'reject'];
+const KINDS: readonly FaultKind[] = ['latency', 'http5xx', 'timeout', 'rateLimit', 'marginInsufficient', 'reject', 'statusUnknown'];
 
 /** mulberry32: tiny, seedable, good enough to make fault sequences reproducible. */
 function rng(seed: number): () => number {
@@ -115,6 +126,13 @@ function validate(spec: FaultSpec): void {
   if (spec.kind === 'latency' && !((spec.latencyMs ?? 0) >= 0 && (spec.jitterMs ?? 0) >= 0)) throw new RangeError('latency must be >= 0');
   if (spec.kind === 'http5xx' && spec.status !== undefined && !(spec.status >= 500 && spec.status <= 599)) {
     throw new RangeError('http5xx status must be 5xx');
+  }
+  if (spec.kind === 'statusUnknown') {
+    if (spec.code !== undefined && spec.code !== -1006 && spec.code !== -1007) throw new RangeError('statusUnknown code must be -1006 or -1007');
+    if (spec.status !== undefined && !(spec.status >= 200 && spec.status <= 599)) throw new RangeError('statusUnknown status must be 200-599');
+    if (spec.executeAfterMs !== undefined && (spec.phase !== 'after' || !(spec.executeAfterMs >= 0))) {
+      throw new RangeError("executeAfterMs needs phase 'after' and must be >= 0");
+    }
   }
 }
 
@@ -161,6 +179,11 @@ export function createFaults(seed: number, actions: () => FaultActions): FaultEn
         return { latencyMs: 0, errorBefore: new BinanceApiError(rule.code ?? -2010, rule.msg ?? 'Order was rejected by the simulator.') };
       case 'timeout':
         return { latencyMs: 0, timeout: { respondAfterMs: rule.respondAfterMs } };
+      case 'statusUnknown': {
+        const err = apiErrors.executionUnknown(rule.code === -1006 ? -1006 : -1007, rule.status ?? 408);
+        if (rule.phase !== 'after') return { latencyMs: 0, errorBefore: err };
+        return { latencyMs: 0, errorAfter: err, ...(rule.executeAfterMs !== undefined ? { executeAfterMs: rule.executeAfterMs } : {}) };
+      }
       default:
         return { latencyMs: 0 };
     }
@@ -171,7 +194,7 @@ export function createFaults(seed: number, actions: () => FaultActions): FaultEn
       validate(spec);
       const rule: FaultRule = { ...spec, id: `f${nextId++}`, fired: 0 };
       // Order rejects make no sense on market data, so unscoped ones target order placement.
-      if ((spec.kind === 'marginInsufficient' || spec.kind === 'reject') && !spec.path && !spec.method) {
+      if ((spec.kind === 'marginInsufficient' || spec.kind === 'reject' || spec.kind === 'statusUnknown') && !spec.path && !spec.method) {
         rule.path = '/fapi/v1/order';
         rule.method = 'POST';
       }

@@ -88,6 +88,19 @@ async function handle(p: PipelineDeps, req: IncomingMessage, res: ServerResponse
     );
     if (decision.latencyMs > 0) await p.clock.sleep(decision.latencyMs);
     if (decision.errorBefore) throw decision.errorBefore;
+    if (decision.errorAfter && decision.executeAfterMs !== undefined) {
+      // The backend still works on the request after the gateway gave up on it: the client hears
+      // "status unknown" first, and only a later status query can find the order.
+      const late = { params, cred, deps: p.deps };
+      p.clock.setTimeout(() => {
+        try {
+          route.handle(late);
+        } catch {
+          // A late failure (e.g. a duplicate id) has nobody to answer; the order simply never exists.
+        }
+      }, decision.executeAfterMs);
+      throw decision.errorAfter;
+    }
 
     let result: unknown;
     let failure: unknown;
