@@ -95,7 +95,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const syms = venue.engine.symbols();
   // Exit plans are rounded to the exchangeInfo the orders are checked against, as on a live node.
   const rules = new Map([...bridge.rules].map(([s, r]) => [s, planRules(r)]));
-  bus.add(riskDef(cfg), RISK_ID);
+  // The engine's account is the configured balance and nothing else moves it: risk takes that
+  // figure as known (a live node waits for the venue's own, `risk.equitySource`).
+  bus.add(riskDef({ ...cfg, risk: { ...cfg.risk, equitySource: 'config', initialEquity: cfg.sim.initialBalance } }), RISK_ID);
   bus.add(regimeDef(cfg), 'main');
   bus.add(strategyDef(cfg), 'main');
   for (const s of syms) {

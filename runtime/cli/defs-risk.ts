@@ -1,5 +1,5 @@
 import { ceoMachine, type CeoInput } from '../../actors/brains/ceo/index.js';
-import { parseRiskInput, riskMachine, type RiskContext, type RiskInput, type RiskLimits } from '../../actors/brains/risk/index.js';
+import { equityOf as ledgerEquity, parseRiskInput, riskMachine, type RiskContext, type RiskInput, type RiskLimits } from '../../actors/brains/risk/index.js';
 import { STREAMS, subjects, SupervisionEventSchema, type ParseOptions } from '../../protocols/index.js';
 import type { Config } from '../config/index.js';
 import { BadInputError } from '../errors.js';
@@ -18,6 +18,7 @@ export function riskLimits(cfg: Config): RiskLimits {
     maxDailyLossPct: r.maxDailyLossPct, maxWeeklyDrawdownPct: r.maxWeeklyDrawdownPct, reduceAt: r.reduceAt, maxSymbolPct: r.maxSymbolPct,
     maxClusterPct: r.maxClusterPct, cooldownMs: r.cooldownMin * 60_000, maxOrdersPerSec: r.maxOrdersPerSec, orderBurst: r.orderBurst,
     unprotectedGraceMs: r.unprotectedGraceMs, staleIntentMs: r.staleIntentMs, minNotional: r.minNotional, exitsOnly: false,
+    requireVenueEquity: r.equitySource === 'venue',
   };
 }
 
@@ -58,7 +59,10 @@ export function riskDef(cfg: Config): ActorDefinition {
     initialInput: () => input,
     configFields: ['base', 'clusters', 'pendingTtlMs'],
     // The effective trading state and mode live only here: the console and the metrics read them from the tree.
-    status: (c: RiskContext) => ({ tradingState: c.tradingState, riskMode: c.mode, killSwitch: c.killSwitch.on, reconciling: c.reconciling }),
+    status: (c: RiskContext) => ({
+      tradingState: c.tradingState, riskMode: c.mode, killSwitch: c.killSwitch.on, reconciling: c.reconciling,
+      equity: Math.round(ledgerEquity(c.ledger) * 100) / 100, equitySource: c.ledger.source ?? 'config',
+    }),
   };
 }
 

@@ -11,6 +11,7 @@ import { startMarketData, startUniverseWatch, type MarketDataWorker } from '../m
 import type { Bus } from '../nats/index.js';
 import { startExecutor, startUserStreamBridge } from '../trading/index.js';
 import { startReconciler } from '../trading/reconcile.js';
+import { startEquityReporter, type EquityReporter } from '../trading/equity.js';
 import { createBinanceVenue } from '../venues/binance/index.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
 import { serveSimFaults } from '../venues/sim/nats-faults.js';
@@ -34,6 +35,8 @@ export interface VenueLinks {
   pool?: (name: string) => Supervisor | undefined;
   /** Keeps a symbol's actors and market data alive outside the universe (adopted orphans). */
   pin?: (symbol: string) => Promise<void>;
+  /** The account equity reporter (when `risk.equitySource` is `venue`). */
+  equity?: EquityReporter;
 }
 
 type Exit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: Error };
@@ -157,7 +160,21 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
   // Singletons on the leader: one executor places every order, one user stream, one reconciler.
   const single = (spec: ChildSpec) => leaderOnly(spec, o.cluster, o.clock);
   children.push(single({ id: 'executor', start: () => startExecutor({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger }) }));
-  children.push(single({ id: 'user-stream', start: () => startUserStreamBridge({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger }) }));
+  children.push(single({
+    id: 'user-stream',
+    // A balance or position change on the account: equity is read again (debounced).
+    start: () => startUserStreamBridge({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger, onAccount: () => links.equity?.refresh() }),
+  }));
+  if (cfg.risk.equitySource === 'venue') {
+    children.push(single({
+      id: 'equity',
+      start: async () => {
+        const rep = await startEquityReporter({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger });
+        links.equity = rep;
+        return rep;
+      },
+    }));
+  }
   children.push(single({
     id: 'reconciler',
     start: () =>

@@ -241,6 +241,13 @@ export const ConfigSchema = z.strictObject({
       mode: z.enum(RISK_MODES).default('NORMAL'),
       /** Equity (USDT) assumed until the first equity input; unset = sim.initialBalance. */
       initialEquity: z.number().positive().optional(),
+      /**
+       * `venue`: equity is the account's margin balance (quote asset), read from the venue at start,
+       * every 30 s and after account events; entries are denied (EQUITY_UNKNOWN) until the first
+       * figure. `config`: `initialEquity` plus booked PnL, e.g. to trade a fixed slice of an account.
+       * @default venue
+       */
+      equitySource: z.enum(['venue', 'config']).default('venue'),
       /** Max notional of one position, USDT. @default 1000 */
       maxPositionNotional: z.number().positive().default(1_000),
       /** @default 10 */

@@ -18,7 +18,10 @@ export function watchTradingMetrics(o: {
   bus: Bus;
   metrics: QtMetrics;
   logger?: Logger;
-  /** Alerts on drawdown thresholds from equity = initial + realised (journal) + unrealised (positions). */
+  /**
+   * Alerts on drawdown thresholds from equity = initial + realised (journal) + unrealised
+   * (positions), moved onto the venue's figure whenever the account's equity is reported.
+   */
   drawdown?: { initialEquity: number; thresholds: number[]; route: (a: Alert) => Promise<unknown> };
   /** How often the unprotected-position age is recomputed between updates. @default 1000 */
   unprotectedRefreshMs?: number;
@@ -26,14 +29,16 @@ export function watchTradingMetrics(o: {
   const { bus, metrics } = o;
   const positions = new Map<string, PositionUpdate>();
   let realized = 0;
-  let peak = o.drawdown?.initialEquity ?? 0;
+  let base = o.drawdown?.initialEquity ?? 0;
+  let venueSeen = false;
+  let peak = base;
+  const unrealizedNow = () => [...positions.values()].reduce((a, p) => a + (p.qty > 0 ? p.unrealizedPnl : 0), 0);
   let ddState: DrawdownState = { breached: [] };
   let replaying = true;
   const account = (ts: number) => {
     if (!o.drawdown) return;
-    const unrealized = [...positions.values()].reduce((a, p) => a + (p.qty > 0 ? p.unrealizedPnl : 0), 0);
     const exposure = [...positions.values()].reduce((a, p) => a + p.qty * (p.markPrice || p.avgEntry), 0);
-    const equity = o.drawdown.initialEquity + realized + unrealized;
+    const equity = base + realized + unrealizedNow();
     peak = Math.max(peak, equity);
     const drawdown = peak > 0 ? Math.max(0, (peak - equity) / peak) : 0;
     metrics.account({ equityUsd: equity, drawdown, exposureRatio: equity > 0 ? exposure / equity : 0 });
@@ -88,6 +93,19 @@ export function watchTradingMetrics(o: {
         metrics.exposure(p.symbol, p.qty * (p.markPrice || p.avgEntry));
         unprotected();
         account(p.ts);
+      }, skip),
+    }),
+    // The venue's equity (what the equity reporter tells the risk brain) replaces the running sum.
+    // The first one also moves the peak by the same amount: the configured equity was a guess, the
+    // drawdown already rebuilt from the journal (in USDT) was not.
+    bus.nc.subscribe(subjects.actorInput('risk', 'main'), {
+      callback: guarded((m) => {
+        const e = decode<{ type?: unknown; equity?: unknown; ts?: unknown }>(m.data);
+        if (!o.drawdown || e.type !== 'equity' || typeof e.equity !== 'number' || !(e.equity > 0) || !Number.isFinite(e.equity)) return;
+        const shift = e.equity - (base + realized + unrealizedNow());
+        base += shift;
+        if (!venueSeen) (peak += shift, (venueSeen = true));
+        account(typeof e.ts === 'number' ? e.ts : Date.now());
       }, skip),
     }),
     // Model lifecycle from the journal: without these the rollback and CLM-failure alert rules

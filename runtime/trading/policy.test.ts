@@ -30,7 +30,7 @@ describe('policy values', () => {
 
 describe('kill switch end to end', () => {
   it('qt kill-switch on → KV qt_policy → watcher → risk denies KILL_SWITCH; off → approves again; restarts do not duplicate', async () => {
-    await using env = await natsEnv();
+    await using env = await natsEnv({ risk: { equitySource: 'config' } });
     const clock = createSimulatedClock(T0);
     const kit = await hostKit(env, { clock });
     const risk = await kit.start('main', riskDef(env.cfg));

@@ -38,7 +38,7 @@ describe('CEO mode rules', () => {
 
 describe('CEO brain (hosted with risk)', () => {
   it('drawdown and escalations move the risk mode SAFE → CRITICAL, journaled with reasons; risk then allows exits only', async () => {
-    await using env = await natsEnv({ risk: { initialEquity: 10_000 } });
+    await using env = await natsEnv({ risk: { equitySource: 'config', initialEquity: 10_000 } });
     const kit = await hostKit(env, { clock: createSimulatedClock(T0) });
     const ceo = await kit.start('main', ceoDef(env.cfg));
     const risk = await kit.start('main', riskDef(env.cfg));

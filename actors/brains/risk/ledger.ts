@@ -24,6 +24,8 @@ export interface Ledger {
   dayStart: number;
   week: number;
   weekPeak: number;
+  /** `venue` once an equity report arrived; until then `wallet` is the configured assumption. */
+  source?: 'config' | 'venue';
 }
 
 export type PositionLike = Pick<PositionUpdate, 'symbol' | 'state' | 'realizedPnl' | 'unrealizedPnl' | 'fees' | 'funding' | 'intentId' | 'openedAt'>;
@@ -69,6 +71,9 @@ export function applyPosition(l: Ledger, u: PositionLike): { ledger: Ledger; del
 export function applyEquity(l: Ledger, equity: number): Ledger {
   let u = 0;
   for (const v of Object.values(l.unrealized)) u += v;
+  // The first real figure replaces an assumption: measuring a loss from the configured equity
+  // would HALT a smaller account at once (and hide a loss on a larger one), so it is the baseline.
+  if (l.source !== 'venue') return { ...l, wallet: equity - u, realized: 0, dayStart: equity, weekPeak: equity, source: 'venue' };
   return withPeak({ ...l, wallet: equity - u, realized: 0 });
 }
 

@@ -39,6 +39,8 @@ export interface RiskLimits {
   minNotional: number;
   /** Exits only (CRITICAL mode). */
   exitsOnly: boolean;
+  /** Entries wait for the venue's equity figure (EQUITY_UNKNOWN) instead of trusting the configured one. @default false */
+  requireVenueEquity?: boolean;
 }
 
 /** An open position as risk sees it. */
@@ -56,6 +58,8 @@ export const BLOCKING_MODEL_STATUSES = ['reduce-only', 'halt', 'blocked'] as con
 export interface RiskView {
   at: number;
   equity: number;
+  /** Where the equity figure comes from: the configured assumption or the venue's balance. */
+  equitySource?: 'config' | 'venue';
   dailyLossPct: number;
   weeklyDrawdownPct: number;
   tradingState: TradingState;
@@ -98,6 +102,8 @@ export function checkEntryGates(v: RiskView, limits: RiskLimits): RiskReason[] {
   if (v.tradingState === 'HALTED') out.push(r('TRADING_HALTED', 'trading HALTED: nothing new until an operator reset or the next day/week'));
   if (v.tradingState === 'REDUCING') out.push(r('TRADING_REDUCING', 'trading REDUCING: exits only'));
   if (limits.exitsOnly) out.push(r('TRADING_REDUCING', `risk mode ${v.mode}: exits only`));
+  // Sizes and loss limits are fractions of equity: an assumed figure can be off by 10× on a real account.
+  if (limits.requireVenueEquity && v.equitySource !== 'venue') out.push(r('EQUITY_UNKNOWN', `no account equity from the venue yet (assuming ${usd(v.equity)} USDT from config)`));
   if ((BLOCKING_MODEL_STATUSES as readonly string[]).includes(v.model.status)) {
     out.push(r('MODEL_SUPERVISOR', `model supervisor ${v.model.status}: ${v.model.reason || 'no reason given'}`));
   }

@@ -54,7 +54,7 @@ describe('risk step', () => {
     expect(ctx.tradingState).toBe('HALTED');
     ({ ctx, outs } = run(ctx, [{ type: 'equity', equity: ctx.ledger.wallet + ctx.ledger.realized, at: T0 + DAY_MS }]));
     expect(ctx.tradingState).toBe('ACTIVE');
-    expect(policies(outs)[0]).toMatch(/HALTED → ACTIVE: new UTC day/);
+    expect(policies(outs).join('\n')).toMatch(/HALTED → ACTIVE: new UTC day/);
   });
 
   it('starts a cooldown after a losing close and keeps the stricter of operator and CEO modes', () => {
@@ -70,5 +70,30 @@ describe('risk step', () => {
     expect(ctx.mode).toBe('SAFE');
     ({ ctx } = run(ctx, [{ type: 'policy', source: 'ceo', mode: 'AGGRESSIVE', at: T0 + 2_002 }]));
     expect(ctx.mode).toBe('AGGRESSIVE');
+  });
+
+  it('denies entries EQUITY_UNKNOWN until the venue reports equity, and takes the first figure as the loss baseline', () => {
+    const limits = { ...TEST_LIMITS, requireVenueEquity: true };
+    const intent = (ts: number): RiskEvent => ({ type: 'intent', intent: testIntent('BTCUSDT', ts), at: ts });
+    let { ctx, outs } = run(initialRiskContext({ limits, equity: 10_000 }), [intent(T0)]);
+    const verdict = (o: OutputEvent[]) => (o.find((x) => x.subject === 'qt.journal.risk')!.data as JournalEntry).summary;
+    expect(verdict(outs)).toMatch(/^DENY .*EQUITY_UNKNOWN/);
+    // A 1,000 USDT account where 10,000 was assumed: a 90 % "loss" if measured from the assumption.
+    ({ ctx, outs } = run(ctx, [{ type: 'equity', equity: 1_000, ts: T0 + 1, at: T0 + 1 }]));
+    expect(ctx.tradingState).toBe('ACTIVE');
+    expect(ctx.ledger).toMatchObject({ source: 'venue', dayStart: 1_000, weekPeak: 1_000 });
+    expect(policies(outs).join('\n')).toMatch(/account equity from the venue: 1000\.00 USDT \(was assuming 10000\.00\)/);
+    ({ ctx, outs } = run(ctx, [intent(T0 + 2)]));
+    expect(verdict(outs)).toMatch(/^APPROVE entry BTCUSDT/);
+    // Later figures are not baselines: a drop from 1,000 to 940 is a 6 % daily loss → HALTED.
+    ({ ctx, outs } = run(ctx, [{ type: 'equity', equity: 940, ts: T0 + 3, at: T0 + 3 }]));
+    expect(ctx.ledger.dayStart).toBe(1_000);
+    expect(ctx.tradingState).toBe('HALTED');
+    expect(policies(outs).join('\n')).not.toMatch(/account equity from the venue/);
+  });
+
+  it('with the configured equity trusted (requireVenueEquity off), entries need no venue figure', () => {
+    const { outs } = run(initialRiskContext({ limits: TEST_LIMITS, equity: 10_000 }), [{ type: 'intent', intent: testIntent('BTCUSDT', T0), at: T0 }]);
+    expect((outs.find((x) => x.subject === 'qt.journal.risk')!.data as JournalEntry).summary).toMatch(/^APPROVE/);
   });
 });

@@ -111,9 +111,13 @@ export function riskStep(prev: RiskContext, ev: RiskEvent): { ctx: RiskContext; 
       if (u.state === 'closed' && booked.delta < 0) c.cooldowns = { ...c.cooldowns, [u.symbol]: at + limits().cooldownMs };
       break;
     }
-    case 'equity':
+    case 'equity': {
+      const first = c.ledger.source !== 'venue';
+      const assumed = equityOf(c.ledger);
       c.ledger = applyEquity(c.ledger, ev.equity);
+      if (first) outputs.push(policyEntry(c, at, `account equity from the venue: ${ev.equity.toFixed(2)} USDT (was assuming ${assumed.toFixed(2)}); loss limits measure from it`, { equitySource: 'venue', assumedEquity: assumed }));
       break;
+    }
     case 'model-supervisor':
       if (ev.status !== c.model.status) {
         c.model = { status: ev.status, reason: ev.reason };
@@ -177,7 +181,7 @@ function applyPolicy(c: RiskContext, ev: Extract<RiskControl, { type: 'policy' }
 
 function decide(c: RiskContext, intent: Intent, at: number, limits: RiskLimits, outputs: OutputEvent[]): RiskContext {
   const view: RiskView = {
-    at, equity: equityOf(c.ledger), dailyLossPct: dailyLoss(c.ledger), weeklyDrawdownPct: weeklyDrawdown(c.ledger),
+    at, equity: equityOf(c.ledger), equitySource: c.ledger.source ?? 'config', dailyLossPct: dailyLoss(c.ledger), weeklyDrawdownPct: weeklyDrawdown(c.ledger),
     tradingState: c.tradingState, mode: c.mode, killSwitch: c.killSwitch, reconciling: c.reconciling, model: c.model,
     positions: c.positions, pending: c.pending, cooldowns: c.cooldowns, bucket: c.bucket, seen: c.seen, clusters: c.clusters,
   };

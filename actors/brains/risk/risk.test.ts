@@ -45,7 +45,7 @@ const codes = (v: RiskVerdict) => v.reasons.map((r) => r.code);
 
 describe('risk brain (hosted)', () => {
   it('approves into exactly one MARKET submit with the deterministic client order id, even when the intent comes twice', async () => {
-    await using env = await natsEnv({ risk: { initialEquity: 10_000 } });
+    await using env = await natsEnv({ risk: { equitySource: 'config', initialEquity: 10_000 } });
     const kit = await hostKit(env, { clock: createSimulatedClock(T0) });
     let a = await kit.start('main', riskDef(env.cfg));
     const d = driver(env, () => a);
@@ -71,7 +71,7 @@ describe('risk brain (hosted)', () => {
   });
 
   it('daily loss moves ACTIVE → REDUCING → HALTED; exits still go through while REDUCING', async () => {
-    await using env = await natsEnv({ risk: { initialEquity: 10_000 } });
+    await using env = await natsEnv({ risk: { equitySource: 'config', initialEquity: 10_000 } });
     const kit = await hostKit(env, { clock: createSimulatedClock(T0) });
     const a = await kit.start('main', riskDef(env.cfg));
     const d = driver(env, () => a);
@@ -96,7 +96,7 @@ describe('risk brain (hosted)', () => {
   });
 
   it('DOMAIN.md: losing $150 momentum-fallback trades on 9,757 USDT reach REDUCING and HALTED long before −36%', async () => {
-    await using env = await natsEnv({ risk: { initialEquity: 9_757 } });
+    await using env = await natsEnv({ risk: { equitySource: 'config', initialEquity: 9_757 } });
     const kit = await hostKit(env, { clock: createSimulatedClock(T0) });
     const a = await kit.start('main', riskDef(env.cfg));
     const d = driver(env, () => a);
@@ -129,8 +129,28 @@ describe('risk brain (hosted)', () => {
     await a.stop();
   });
 
-  it('dead-letters bad intents and inputs with reasons and keeps deciding', async () => {
+  it('by default (equitySource venue) denies entries EQUITY_UNKNOWN until the venue\'s equity arrives on its control input; a restart keeps it', async () => {
     await using env = await natsEnv();
+    const kit = await hostKit(env, { clock: createSimulatedClock(T0) });
+    let a = await kit.start('main', riskDef(env.cfg));
+    const d = driver(env, () => a);
+    await d.intent(testIntent('BTCUSDT', T0));
+    await d.control({ type: 'equity', equity: 2_500, ts: T0 });
+    await d.intent(testIntent('ETHUSDT', T0));
+    await a.stop();
+    a = await kit.start('main', riskDef(env.cfg));
+    d.reset();
+    await d.intent(testIntent('SOLUSDT', T0));
+    const vs = await verdicts(env);
+    expect(vs.map((v) => [v.symbol, v.decision])).toEqual([['BTCUSDT', 'deny'], ['ETHUSDT', 'approve'], ['SOLUSDT', 'approve']]);
+    expect(codes(vs[0]!)).toEqual(['EQUITY_UNKNOWN']);
+    expect(vs[0]!.reasons[0]!.detail).toMatch(/assuming 10000\.00 USDT from config/);
+    expect(a.info()).toMatchObject({ equity: 2_500, equitySource: 'venue' });
+    await a.stop();
+  });
+
+  it('dead-letters bad intents and inputs with reasons and keeps deciding', async () => {
+    await using env = await natsEnv({ risk: { equitySource: 'config' } });
     const kit = await hostKit(env, { clock: createSimulatedClock(T0) });
     const a = await kit.start('main', riskDef(env.cfg));
     const d = driver(env, () => a);

@@ -1,0 +1,145 @@
+/**
+ * Account equity from the venue, for the risk, CEO and strategy brains. Without it they size and
+ * limit against the configured equity: on a 1,000 USDT account left at the 10,000 default a 5 %
+ * daily-loss limit is half the account. The REST balance is the one source (wallet balance plus
+ * unrealized PnL of the quote asset); the user stream's ACCOUNT_UPDATE only says *when* to read
+ * it again, as its figures are partial (wallet only, changed assets only).
+ */
+import type { Logger } from 'pino';
+import { subjects, type AccountBalance } from '../../protocols/index.js';
+import type { Clock } from '../clock/index.js';
+import { encode, msgHeaders } from '../codec.js';
+import { RuntimeError } from '../errors.js';
+import type { Bus } from '../nats/index.js';
+import type { BinanceVenue } from '../venues/binance/types.js';
+import type { TradingWorker, WorkerExit } from './executor.js';
+
+/** Actors that take `{type:'equity'}` on their control input (`qt.in.<kind>.<id>`); the CEO brain reads risk's. */
+export const EQUITY_READERS: ReadonlyArray<readonly [kind: string, id: string]> = [['risk', 'main'], ['strategy', 'main']];
+
+export interface EquityReporterOptions {
+  bus: Bus;
+  venue: Pick<BinanceVenue, 'venue' | 'balances'>;
+  clock: Clock;
+  logger: Logger;
+  /** Margin asset whose balance is the account's equity. @default USDT */
+  asset?: string;
+  /** Balance read this often even without account events. @default 30000 */
+  everyMs?: number;
+  /** Account events within this window cause one read. @default 1000 */
+  debounceMs?: number;
+  /** A failed read is tried again after this long. @default 5000 */
+  retryMs?: number;
+  /** An unchanged figure is published again after this long, so a restarted reader has a recent one. @default 300000 */
+  republishMs?: number;
+}
+
+export interface EquityReporter extends TradingWorker {
+  /** Reads the balance again soon (an account event said it changed). */
+  refresh(): void;
+}
+
+/** Equity of one balance row: wallet plus unrealized PnL (the venue's margin balance). */
+export function equityOf(b: AccountBalance): number {
+  return b.walletBalance + (b.unrealizedPnl ?? 0);
+}
+
+/** Starts the reporter; resolves after the first read was tried (a failure there is retried, not fatal). */
+export async function startEquityReporter(o: EquityReporterOptions): Promise<EquityReporter> {
+  const asset = o.asset ?? 'USDT';
+  const everyMs = o.everyMs ?? 30_000;
+  const log = o.logger.child({ component: 'equity', venue: o.venue.venue, asset });
+  let resolveExit!: (e: WorkerExit) => void;
+  const exited = new Promise<WorkerExit>((r) => (resolveExit = r));
+  let ended = false;
+  let timer: ReturnType<Clock['setTimeout']> | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  const stats = { reads: 0, failures: 0, published: 0, lastEquity: null as number | null, lastAt: null as number | null, lastError: null as string | null };
+
+  const end = (e: WorkerExit) => {
+    if (ended) return;
+    ended = true;
+    o.clock.clearTimeout(timer);
+    resolveExit(e);
+  };
+  const schedule = (delay: number) => {
+    o.clock.clearTimeout(timer);
+    if (!ended) timer = o.clock.setTimeout(() => void read(), delay);
+  };
+
+  const publish = async (equity: number, ts: number) => {
+    const data = encode({ type: 'equity', equity, ts });
+    await Promise.all(
+      EQUITY_READERS.map(([kind, id]) =>
+        o.bus.js.publish(subjects.actorInput(kind, id), data, { msgID: `equity:${o.venue.venue}:${asset}:${kind}.${id}:${ts}`, headers: msgHeaders() }),
+      ),
+    );
+    stats.published++;
+    stats.lastEquity = equity;
+    stats.lastAt = ts;
+  };
+
+  /** One read; resolves with the delay to the next. Venue failures are retried (the last figure stands); a failed publish throws. */
+  const once = async (): Promise<number> => {
+    let rows: AccountBalance[];
+    try {
+      rows = await o.venue.balances();
+      stats.reads++;
+    } catch (e) {
+      stats.failures++;
+      stats.lastError = e instanceof Error ? e.message : String(e);
+      log.warn({ err: stats.lastError, failures: stats.failures }, 'reading the account balance failed; the brains keep the last figure');
+      return o.retryMs ?? 5_000;
+    }
+    const row = rows.find((b) => b.asset === asset);
+    const equity = row ? equityOf(row) : Number.NaN;
+    if (!(equity > 0) || !Number.isFinite(equity)) {
+      stats.failures++;
+      stats.lastError = row ? `${asset} equity ${equity} is not a positive number` : `no ${asset} balance in the venue's answer (${rows.map((b) => b.asset).join(', ') || 'none'})`;
+      log.warn({ reason: stats.lastError }, 'no usable equity from the venue; the brains keep the last figure');
+      return o.retryMs ?? 5_000;
+    }
+    const now = o.clock.now();
+    const changed = stats.lastEquity === null || Math.abs(equity - stats.lastEquity) >= 1e-6 * Math.max(1, stats.lastEquity);
+    if (changed || now - (stats.lastAt ?? 0) >= (o.republishMs ?? 300_000)) {
+      await publish(equity, now);
+      if (stats.published === 1) log.info({ equity }, 'account equity from the venue');
+    }
+    stats.lastError = null;
+    return everyMs;
+  };
+
+  const read = (): Promise<void> => {
+    if (ended) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        let next = await once();
+        while (again && !ended) {
+          again = false;
+          next = await once();
+        }
+        schedule(next);
+      } catch (e) {
+        end({ kind: 'crash', error: e instanceof Error ? e : new RuntimeError(String(e)) });
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+
+  await read();
+  return {
+    exited,
+    stop: async () => end({ kind: 'shutdown' }),
+    kill: () => end({ kind: 'shutdown' }),
+    inject: (error: Error) => end({ kind: 'crash', error }),
+    info: () => ({ ...stats }),
+    refresh: () => schedule(o.debounceMs ?? 1_000),
+  };
+}
