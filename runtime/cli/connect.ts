@@ -1,4 +1,5 @@
 import { connect as tcpConnect } from 'node:net';
+import { hostname, userInfo } from 'node:os';
 import { loadConfig, type Config, type ConfigInput } from '../config/index.js';
 import { connectBus, type Bus } from '../nats/index.js';
 
@@ -39,4 +40,13 @@ export async function clientBus(flags: { config?: string; nats?: string }): Prom
   const url = cfg.nats.url ?? DEFAULT_NATS_URL;
   if (!(await reachable(url))) throw new Error(`cannot reach NATS at ${url}: is a node running? (qt up), or pass --nats URL`);
   return connectBus({ url, name: 'qt-cli', ...(cfg.nats.credsFile ? { credsFile: cfg.nats.credsFile } : {}), ...(cfg.nats.user ? { user: cfg.nats.user, pass: cfg.nats.pass } : {}) });
+}
+
+/** Who runs the command, for the journal: user@host. */
+export function operator(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return hostname();
+  }
 }

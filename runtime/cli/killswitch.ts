@@ -1,18 +1,10 @@
-import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { POLICY_KEYS } from '../../protocols/index.js';
 import { getPolicy, setPolicy, type KillSwitchValue } from '../trading/policy.js';
-import { clientBus } from './connect.js';
+import { clientBus, operator } from './connect.js';
+import { flatten } from './flatten.js';
 
-const USAGE = 'usage: qt kill-switch on|off|status [--reason R] [--by NAME] [--json] [--nats URL] [--config F]\n';
-
-function operator(): string {
-  try {
-    return `${userInfo().username}@${hostname()}`;
-  } catch {
-    return hostname();
-  }
-}
+const USAGE = 'usage: qt kill-switch on|off|status [--reason R] [--by NAME] [--flatten] [--json] [--nats URL] [--config F]\n';
 
 /**
  * `qt kill-switch on|off|status`: writes KV `qt_policy` `kill_switch` ({on, reason, ts, by}).
@@ -23,10 +15,10 @@ export async function runKillSwitch(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { nats: { type: 'string' }, config: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean' } },
+    options: { nats: { type: 'string' }, config: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, json: { type: 'boolean' }, flatten: { type: 'boolean' } },
   });
   const op = positionals[0];
-  if (op !== 'on' && op !== 'off' && op !== 'status') {
+  if ((op !== 'on' && op !== 'off' && op !== 'status') || (values.flatten && op !== 'on')) {
     process.stderr.write(USAGE);
     return 2;
   }
@@ -42,8 +34,13 @@ export async function runKillSwitch(argv: string[]): Promise<number> {
     }
     const value: KillSwitchValue = { on: op === 'on', reason: values.reason ?? (op === 'on' ? 'operator kill switch' : 'operator cleared kill switch'), ts: Date.now(), by: values.by ?? operator() };
     const revision = await setPolicy(bus, POLICY_KEYS.killSwitch, value);
-    if (values.json) process.stdout.write(`${JSON.stringify({ ...value, revision })}\n`);
-    else process.stdout.write(`kill switch ${value.on ? 'ON' : 'off'} (qt_policy kill_switch revision ${revision}); the risk brain ${value.on ? 'denies every new strategy order' : 'accepts orders again'} once the policy watcher forwards it\n`);
+    // The switch first, so nothing new opens while the closes go out.
+    const flat = values.flatten ? await flatten(bus, { all: true, reason: `kill switch: ${value.reason} (by ${value.by})` }) : undefined;
+    if (values.json) process.stdout.write(`${JSON.stringify({ ...value, revision, ...(flat ? { flattened: flat.symbols } : {}) })}\n`);
+    else {
+      process.stdout.write(`kill switch ${value.on ? 'ON' : 'off'} (qt_policy kill_switch revision ${revision}); the risk brain ${value.on ? 'denies every new strategy order' : 'accepts orders again'} once the policy watcher forwards it\n`);
+      if (flat) process.stdout.write(flat.symbols.length ? `flatten asked of ${flat.symbols.length} position(s): ${flat.symbols.join(', ')}\n` : 'no open positions to flatten\n');
+    }
     return 0;
   } finally {
     await bus.close();

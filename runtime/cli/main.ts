@@ -10,7 +10,8 @@ const HELP = `qt — Quantum Trader
   qt models ls|show <id>|promote <id>|rollback|add FILE --manifest M [--json]   the model registry
   qt backtest --data <dir|file|synthetic> [--symbols N] [--from ISO] [--to ISO] [--json] [--html FILE]
   qt report [--json] [--html FILE] [--from ISO] [--to ISO]       trading report from the journal
-  qt kill-switch on|off|status [--reason R] [--nats URL]         halt all new trading (stops and TPs still flow)
+  qt kill-switch on|off|status [--reason R] [--flatten] [--nats URL]   HALTED: no new trading (stops and TPs still flow); --flatten closes every position
+  qt flatten <SYMBOL...>|--all [--reason R] [--nats URL]         close positions now: reduce-only MARKET, the stop stays until it fills
   qt golive check [--json] [--min-hours H] [--max-drawdown X]     go-live gate over the paper record; non-zero on fail
   qt golive apikey [--base-url URL]                              refuse a Binance key that can withdraw
   qt doctor [--json] [--nats URL]                                liveness and money checks (unprotected positions fail); non-zero on failure
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   report: async () => (await import('./report.js')).runReport,
   backtest: async () => (await import('./backtest.js')).runBacktestCli,
   'kill-switch': async () => (await import('./killswitch.js')).runKillSwitch,
+  flatten: async () => (await import('./flatten.js')).runFlatten,
   golive: async () => (await import('./golive.js')).runGolive,
   models: async () => (await import('./models.js')).runModels,
   doctor: async () => (await import('./doctor.js')).runDoctor,

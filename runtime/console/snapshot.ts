@@ -108,7 +108,7 @@ async function readPolicy(bus: Bus): Promise<PolicyView> {
 }
 
 /** Open positions: the last update per subject, reduced to the newest per symbol. */
-async function readPositions(bus: Bus, now: number): Promise<PositionRow[]> {
+export async function readPositions(bus: Bus, now: number): Promise<PositionRow[]> {
   const latest = new Map<string, PositionUpdate>();
   await scanStream<PositionUpdate>(bus, STREAMS.positions, subjects.positionAll, ({ data: p }) => {
     if (!p || typeof p.symbol !== 'string') return;

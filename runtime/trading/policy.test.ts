@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pack } from 'msgpackr';
 import { POLICY_KEYS, STREAMS, subjects, type JournalEntry, type RiskVerdict } from '../../protocols/index.js';
-import { testIntent } from '../../actors/brains/risk/testing.js';
+import { testIntent, testPosition } from '../../actors/brains/risk/testing.js';
 import { createSimulatedClock } from '../clock/index.js';
 import { encode } from '../codec.js';
 import { riskDef } from '../cli/defs-risk.js';
@@ -42,9 +42,15 @@ describe('kill switch end to end', () => {
       await until(async () => (await verdicts()).length === n, `verdict ${n}`);
     };
 
-    expect(await runKillSwitch(['on', '--nats', env.server.url, '--reason', 'drill', '--by', 'tester'])).toBe(0);
+    // An open position: `--flatten` asks its actor to close it.
+    await env.bus.js.publish(subjects.position('SOLUSDT', 'open'), encode(testPosition('SOLUSDT', T0)));
+    expect(await runKillSwitch(['on', '--nats', env.server.url, '--reason', 'drill', '--by', 'tester', '--flatten'])).toBe(0);
     expect((await getPolicy(env.bus, POLICY_KEYS.killSwitch))?.value).toMatchObject({ on: true, reason: 'drill', by: 'tester' });
     await until(async () => (await policyLog()).some((s) => /kill switch ON by operator tester: drill/.test(s)), 'kill switch journaled');
+    const flat = await readStream<{ type: string; reason: string }>(env.bus, STREAMS.inputs, subjects.actorInput('position', 'SOLUSDT'));
+    expect(flat.map((m) => m.data)).toEqual([{ type: 'flatten', reason: 'kill switch: drill (by tester)' }]);
+    await until(() => risk.info().tradingState === 'HALTED', 'risk HALTED');
+    expect(await policyLog()).toContainEqual(expect.stringMatching(/^trading state ACTIVE → HALTED: kill switch on: drill/));
     await intent('BTCUSDT', 1);
     expect((await verdicts())[0]).toMatchObject({ decision: 'deny', reasons: [{ code: 'KILL_SWITCH', detail: 'kill switch on: drill' }] });
 
@@ -60,6 +66,7 @@ describe('kill switch end to end', () => {
     clock.advance(1_000);
     expect(await runKillSwitch(['off', '--nats', env.server.url])).toBe(0);
     await until(async () => (await policyLog()).some((s) => /kill switch off/.test(s)), 'kill switch off journaled');
+    expect(risk.info().tradingState).toBe('ACTIVE');
     await intent('ETHUSDT', 2);
     expect((await verdicts())[1]).toMatchObject({ decision: 'approve', symbol: 'ETHUSDT' });
     expect(await readStream(env.bus, STREAMS.orders, subjects.order('ETHUSDT', 'submit'))).toHaveLength(1);

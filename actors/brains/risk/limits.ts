@@ -99,7 +99,8 @@ export function checkGlobal(v: RiskView): RiskReason[] {
 /** Gates on new exposure: trading state, risk mode, model supervisor. */
 export function checkEntryGates(v: RiskView, limits: RiskLimits): RiskReason[] {
   const out: RiskReason[] = [];
-  if (v.tradingState === 'HALTED') out.push(r('TRADING_HALTED', 'trading HALTED: nothing new until an operator reset or the next day/week'));
+  // Under the kill switch HALTED is its doing, and KILL_SWITCH already says so.
+  if (v.tradingState === 'HALTED' && !v.killSwitch.on) out.push(r('TRADING_HALTED', 'trading HALTED: nothing new until an operator reset or the next day/week'));
   if (v.tradingState === 'REDUCING') out.push(r('TRADING_REDUCING', 'trading REDUCING: exits only'));
   if (limits.exitsOnly) out.push(r('TRADING_REDUCING', `risk mode ${v.mode}: exits only`));
   // Sizes and loss limits are fractions of equity: an assumed figure can be off by 10× on a real account.

@@ -96,4 +96,18 @@ describe('risk step', () => {
     const { outs } = run(initialRiskContext({ limits: TEST_LIMITS, equity: 10_000 }), [{ type: 'intent', intent: testIntent('BTCUSDT', T0), at: T0 }]);
     expect((outs.find((x) => x.subject === 'qt.journal.risk')!.data as JournalEntry).summary).toMatch(/^APPROVE/);
   });
+
+  it('the kill switch sets HALTED while it is on; off, the state returns to what the losses say', () => {
+    let { ctx, outs } = run(initialRiskContext({ limits: TEST_LIMITS, equity: 10_000 }), [{ type: 'policy', source: 'operator', killSwitch: true, reason: 'drill', at: T0 }]);
+    expect(ctx.tradingState).toBe('HALTED');
+    expect(policies(outs)).toEqual([expect.stringMatching(/^kill switch ON by operator: drill/), expect.stringMatching(/^trading state ACTIVE → HALTED: kill switch on: drill/)]);
+    ({ ctx, outs } = run(ctx, [{ type: 'intent', intent: testIntent('BTCUSDT', T0 + 1), at: T0 + 1 }]));
+    expect(((outs[0]!.data as JournalEntry).data.verdict as { reasons: Array<{ code: string }> }).reasons.map((r) => r.code)).toEqual(['KILL_SWITCH']);
+    // A loss while halted: switching off leaves REDUCING, not ACTIVE.
+    ({ ctx } = run(ctx, [closedLoss('SOLUSDT', T0 + 2, 410)]));
+    expect(ctx.tradingState).toBe('HALTED');
+    ({ ctx, outs } = run(ctx, [{ type: 'policy', source: 'operator', killSwitch: false, at: T0 + 3 }]));
+    expect(ctx.tradingState).toBe('REDUCING');
+    expect(policies(outs)[1]).toMatch(/^trading state HALTED → REDUCING: kill switch off; daily loss 4\.10%/);
+  });
 });

@@ -144,9 +144,11 @@ export function riskStep(prev: RiskContext, ev: RiskEvent): { ctx: RiskContext; 
   const wl = lossLevel(weeklyDrawdown(c.ledger), l.maxWeeklyDrawdownPct, l.reduceAt);
   c.dailyLevel = Math.max(c.dailyLevel, dl) as LossLevel;
   c.weeklyLevel = Math.max(c.weeklyLevel, wl) as LossLevel;
-  const state = tradingStateOf(c.dailyLevel, c.weeklyLevel);
+  // The kill switch is HALTED while it is on; off, the state is the losses' again.
+  const state = c.killSwitch.on ? 'HALTED' : tradingStateOf(c.dailyLevel, c.weeklyLevel);
   if (state !== prev.tradingState) {
     const causes = [
+      c.killSwitch.on ? `kill switch on${c.killSwitch.reason ? `: ${c.killSwitch.reason}` : ''}` : prev.killSwitch.on ? 'kill switch off' : '',
       c.dailyLevel > 0 ? `daily loss ${pct(dailyLoss(c.ledger))} vs limit ${pct(l.maxDailyLossPct)} (REDUCING at ${l.reduceAt * 100}%)` : '',
       c.weeklyLevel > 0 ? `weekly drawdown ${pct(weeklyDrawdown(c.ledger))} vs limit ${pct(l.maxWeeklyDrawdownPct)}` : '',
       ...rollNote, ev.type === 'reset' ? `operator reset ${ev.scope}` : '',
