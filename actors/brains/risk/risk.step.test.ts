@@ -110,4 +110,19 @@ describe('risk step', () => {
     expect(ctx.tradingState).toBe('REDUCING');
     expect(policies(outs)[1]).toMatch(/^trading state HALTED → REDUCING: kill switch off; daily loss 4\.10%/);
   });
+
+  it('an approved entry still working at the venue blocks a second entry on the symbol past the pending TTL, until it ends', () => {
+    const verdict = (o: OutputEvent[]) => (o.find((x) => x.subject === 'qt.journal.risk')!.data as JournalEntry).summary;
+    const first = testIntent('BTCUSDT', T0);
+    let { ctx, outs } = run(initialRiskContext({ limits: TEST_LIMITS, equity: 10_000, pendingTtlMs: 60_000 }), [{ type: 'intent', intent: first, at: T0 }]);
+    expect(verdict(outs)).toMatch(/^APPROVE/);
+    // The position reports the entry working (opening, nothing filled), then the placement hangs.
+    ({ ctx } = run(ctx, [{ type: 'position', update: testPosition('BTCUSDT', T0 + 1_000, { state: 'opening', qty: 0, side: null, intentId: first.intentId }), at: T0 + 1_000 }]));
+    ({ outs } = run(ctx, [{ type: 'intent', intent: testIntent('BTCUSDT', T0 + 120_000), at: T0 + 120_000 }]));
+    expect(verdict(outs)).toMatch(/^DENY .*ALREADY_IN_POSITION/);
+    // The entry ended unfilled: the position is flat again (its update names no intent), the symbol is free.
+    ({ ctx } = run(ctx, [{ type: 'position', update: testPosition('BTCUSDT', T0 + 121_000, { state: 'flat', qty: 0, side: null, intentId: null }), at: T0 + 121_000 }]));
+    ({ outs } = run(ctx, [{ type: 'intent', intent: testIntent('BTCUSDT', T0 + 122_000), at: T0 + 122_000 }]));
+    expect(verdict(outs)).toMatch(/^APPROVE/);
+  });
 });

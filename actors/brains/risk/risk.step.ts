@@ -33,7 +33,8 @@ export interface RiskContext {
   model: { status: string; reason: string };
   ledger: Ledger;
   positions: Record<string, Exposure>;
-  pending: Record<string, { notional: number; at: number; intentId: string }>;
+  /** Approved entries no position has picked up; `working` once the position reports its order at the venue. */
+  pending: Record<string, { notional: number; at: number; intentId: string; working?: boolean }>;
   cooldowns: Record<string, number>;
   bucket: { tokens: number; at: number };
   seen: Record<string, number>;
@@ -85,7 +86,9 @@ export function riskStep(prev: RiskContext, ev: RiskEvent): { ctx: RiskContext; 
   const rollNote: string[] = [];
   if (rolled.day && c.dailyLevel > 0) (c.dailyLevel = 0, rollNote.push('new UTC day'));
   if (rolled.week && c.weeklyLevel > 0) (c.weeklyLevel = 0, rollNote.push('new UTC week'));
-  c.pending = Object.fromEntries(Object.entries(c.pending).filter(([, p]) => at - p.at <= c.pendingTtlMs));
+  // An entry still working at the venue (a slow or ambiguous placement being resolved) keeps its
+  // place past the TTL: dropping it would let a second entry on the symbol through.
+  c.pending = Object.fromEntries(Object.entries(c.pending).filter(([, p]) => p.working || at - p.at <= c.pendingTtlMs));
   const limits = () => modeLimits(c.mode, c.base);
 
   switch (ev.type) {
@@ -102,9 +105,13 @@ export function riskStep(prev: RiskContext, ev: RiskEvent): { ctx: RiskContext; 
       if (live && u.qty > 0 && u.side) {
         positions[u.symbol] = { side: u.side, qty: u.qty, notional: u.qty * (u.markPrice || u.avgEntry), unprotectedSince: u.unprotectedSince };
         delete pending[u.symbol];
+      } else if (live && pending[u.symbol]?.intentId === u.intentId) {
+        pending[u.symbol] = { ...pending[u.symbol]!, working: true };
       } else if (!live) {
         delete positions[u.symbol];
-        if (pending[u.symbol]?.intentId === u.intentId) delete pending[u.symbol];
+        // Flat again: whatever entry was working has ended (a flat update may not name it).
+        const p = pending[u.symbol];
+        if (p && (p.intentId === u.intentId || p.working)) delete pending[u.symbol];
       }
       c.positions = positions;
       c.pending = pending;
