@@ -112,7 +112,12 @@ export const ordersMachine = setup({
         enqueue.assign({ stats: { ...c.stats, late: c.stats.late + 1 } });
       } else {
         enqueue.assign({ stats: { ...c.stats, orphans: c.stats.orphans + 1 } });
-        enqueue.emit(journal(c.symbol, e.at, `jrc:orphan:${id}:${r.status}:${r.executedQty}`, `${r.source} report ${r.status} for unknown order ${id}: reconciliation must adopt or cancel it`, { report: r }, id));
+        // A fill nobody here placed (liquidation, ADL, an order by hand) moved the venue position
+        // behind the position actor's back: `unknownFill` makes the reconciler look at the symbol
+        // now rather than at its next periodic pass. Its own reports are left out: they answer a
+        // pass already made, and re-triggering on them would loop.
+        const unknownFill = r.executedQty > 0 && r.source !== 'reconcile';
+        enqueue.emit(journal(c.symbol, e.at, `jrc:orphan:${id}:${r.status}:${r.executedQty}`, `${r.source} report ${r.status} for unknown order ${id}: reconciliation must adopt or cancel it`, { report: r, unknownFill }, id));
       }
     }),
     out: enqueueActions(({ context: c, event: e, enqueue }) => {

@@ -120,4 +120,20 @@ describe('orders actor (hosted on nats)', () => {
     expect(await execs(env)).toEqual([{ op: 'place', command: cmd('good-1') }]);
     await a.stop();
   });
+
+  it('flags a fill of an order it does not know (liquidation, a close by hand) for the reconciler, but not reconciliation\'s own reports', async () => {
+    await using env = await natsEnv();
+    const kit = await hostKit(env);
+    const a = await kit.start(SYM, ordersDef({ venue: 'sim', maxNotional: 1e7 }));
+    await report(env, rep('web_close_1', 'FILLED', 0.003));
+    await report(env, rep('web_limit_1', 'NEW', 0));
+    await report(env, rep('qt-stale-sl', 'CANCELED', 0.001, { source: 'reconcile' }));
+    await until(() => (a.actor.getSnapshot().context as OrdersContext).stats.orphans === 3, 'three orphan reports');
+    const j = await until(async () => {
+      const x = (await readStream<{ clientOrderId: string; data: { unknownFill: boolean } }>(env.bus, STREAMS.journal, subjects.journal('reconcile'))).map((m) => m.data);
+      return x.length === 3 ? x : null;
+    }, 'three orphan entries');
+    expect(Object.fromEntries(j.map((e) => [e.clientOrderId, e.data.unknownFill]))).toEqual({ web_close_1: true, web_limit_1: false, 'qt-stale-sl': false });
+    await a.stop();
+  });
 });

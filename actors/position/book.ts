@@ -106,6 +106,21 @@ function reduce(c: PositionContext, at: number, outs: Outs, x: Exec): void {
   }
 }
 
+/**
+ * Books `qty` of the position as gone at the last price we know, with no fee: the venue's own exit
+ * (liquidation, ADL, a close by hand) never reached us as a fill, so its price is an estimate — but
+ * leaving the loss out of the realised PnL would hide it from the daily-loss limit.
+ */
+export function bookReconciled(c: PositionContext, at: number, qty: number): { price: number; pnl: number } {
+  const price = c.mark || c.avgEntry;
+  const pnl = (price - c.avgEntry) * qty * (c.side === 'LONG' ? 1 : -1);
+  c.realizedPnl += pnl;
+  c.qty = clean(c.qty - qty);
+  c.exits.push({ reason: 'reconciled', qty, price, pnl, fee: 0, ts: at });
+  if (c.exits.length > 50) c.exits.splice(0, c.exits.length - 50);
+  return { price, pnl };
+}
+
 /** Flat: cancel what is left, journal the exit and the PnL with attribution, publish `closed`. */
 export function close(c: PositionContext, at: number, outs: Outs, reason: ExitReason): void {
   cancelAll(c, at, outs, `position closed (${reason})`);

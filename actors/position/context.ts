@@ -3,7 +3,8 @@ import type { PlanRules } from '../brains/exit/index.js';
 import type { IntentExit } from './inputs.js';
 
 /** Why (the last part of) a position left. */
-export type ExitReason = 'sl' | 'tp1' | 'tp2' | 'tp3' | 'trail' | 'manual' | 'liquidation';
+/** `reconciled`: the venue's position moved without a fill reaching us, and reconciliation booked it. */
+export type ExitReason = 'sl' | 'tp1' | 'tp2' | 'tp3' | 'trail' | 'manual' | 'liquidation' | 'reconciled';
 
 /** The venue-side stop we placed last. */
 export interface StopLeg {

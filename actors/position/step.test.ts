@@ -135,4 +135,30 @@ describe('position rules (machine without host)', () => {
     expect(m.submits().at(-1)).toMatchObject({ leg: 'flatten', orderType: 'MARKET', qty: 1 });
     expect(m.ctx().flatten?.reason).toMatch(/no confirmed stop after 4 checks/);
   });
+
+  it('takes the venue position from reconciliation: a larger size gets a stop and targets for all of it, a smaller or flat one books what left at the mark', () => {
+    const m = machine();
+    m.send(ev('IA', 'entry', 'BUY', 'filled', 1, 100, { id: 1, price: 100, qty: 1, fee: 0 }));
+    m.send(ev('IA', 'sl', 'SELL', 'accepted'));
+    m.send({ type: 'mark', tick: { venue: 'sim', symbol: SYM, ts: 1, markPrice: 99, fundingRate: 0 } });
+    const from = m.submits().length;
+    m.send({ type: 'adopt', side: 'LONG', qty: 2, entry: 101, ts: 5 });
+    expect(m.ctx()).toMatchObject({ qty: 2, avgEntry: 101, entryQty: 2 });
+    const after = m.submits().slice(from);
+    expect(after.filter((x) => x.leg === 'sl')).toEqual([expect.objectContaining({ qty: 2, reduceOnly: true, clientOrderId: clientOrderId('IA', 'sl', 1) })]);
+    expect(after.filter((x) => x.leg.startsWith('tp')).reduce((a, x) => a + (x.qty ?? 0), 0)).toBeCloseTo(2, 9);
+    // Make before break: the stop for 1 works until the one for 2 is confirmed.
+    expect(m.ctx().prevStop?.n).toBe(0);
+    m.send(ev('IA', 'sl', 'SELL', 'accepted', 0, 0, undefined, 1));
+    expect(m.outs.some((o) => (o.data as { type?: string; clientOrderId?: string }).type === 'cancel' && (o.data as { clientOrderId: string }).clientOrderId === clientOrderId('IA', 'sl', 0))).toBe(true);
+
+    m.send({ type: 'adopt', side: 'LONG', qty: 1.5, entry: 101, ts: 6 });
+    expect(m.ctx().exits.at(-1)).toMatchObject({ reason: 'reconciled', qty: 0.5, price: 99, pnl: -1 });
+    expect(m.submits().filter((x) => x.leg === 'sl').at(-1)).toMatchObject({ qty: 1.5 });
+
+    m.send({ type: 'adopt', side: 'LONG', qty: 0, entry: 101, ts: 7 });
+    expect(m.a.getSnapshot().value).toBe('flat');
+    const exit = m.outs.filter((o) => o.subject === 'qt.journal.exit').map((o) => o.data as JournalEntry).at(-1)!;
+    expect(exit.data).toMatchObject({ reason: 'reconciled', realizedPnl: -4 });
+  });
 });

@@ -1,10 +1,10 @@
 import type { OrderEvent, PositionState } from '../../protocols/index.js';
 import { positive } from '../brains/exit/index.js';
-import { applyExec, close } from './book.js';
+import { applyExec, bookReconciled, close } from './book.js';
 import { clean, flatContext, PROTECT_MS, TERMINAL, type OrderTrack, type PositionContext } from './context.js';
 import type { PositionEvent } from './inputs.js';
 import { alert, fingerprint, fingerprintChanged, journal, publish, type Outs } from './outputs.js';
-import { cancelAll, confirmStop, desiredStop, flatten, markUnprotected, placeStop, protect } from './protect.js';
+import { confirmStop, desiredStop, flatten, markUnprotected, placeStop, protect } from './protect.js';
 
 /** A mark-only change is published at most this often (marks arrive every second). */
 export const MARK_PUBLISH_MS = 60_000;
@@ -206,11 +206,19 @@ function onProtectTimer(c: PositionContext, at: number, outs: Outs): boolean {
   return true;
 }
 
+/**
+ * Reconciliation's word on the venue position, which is the truth: an orphan to adopt, a size to
+ * take (the stop and targets follow it, or the venue's extra quantity had no stop), or flat (a
+ * liquidation, ADL or close by hand: the ghost's stop was cancelled as stale and re-placed for ever,
+ * and its exposure kept entries blocked). What left without a fill reaching us is booked at the mark.
+ */
 function onAdopt(c: PositionContext, at: number, outs: Outs, ev: { side: 'LONG' | 'SHORT'; qty: number; entry: number; ts: number }): void {
   if (ev.qty === 0) {
     if (c.qty > 0) {
-      alert(outs, c, at, `venue reports ${c.symbol} flat while we hold ${c.side} ${c.qty}: closing the book`);
-      close(c, at, outs, 'manual');
+      const was = { side: c.side, qty: c.qty, avgEntry: c.avgEntry };
+      const b = bookReconciled(c, at, c.qty);
+      alert(outs, c, at, `venue reports ${c.symbol} flat while we held ${was.side} ${was.qty}: closed, booked at the last mark ${b.price} (estimate)`, { ours: was, venue: { qty: 0 }, ...b });
+      close(c, at, outs, 'reconciled');
     }
     return;
   }
@@ -220,17 +228,24 @@ function onAdopt(c: PositionContext, at: number, outs: Outs, ev: { side: 'LONG' 
       if (!c.stop || !c.stop.confirmed) protect(c, at, outs);
       return;
     }
-    alert(outs, c, at, `venue position ${ev.side} ${ev.qty} @ ${ev.entry} differs from ours (${c.qty} @ ${c.avgEntry}): resized`);
+    const was = { side: c.side, qty: c.qty, avgEntry: c.avgEntry };
+    const gone = clean(c.qty - ev.qty);
+    const b = gone > 0 ? bookReconciled(c, at, gone) : null;
+    if (gone < 0) c.entryQty = clean(c.entryQty - gone);
+    alert(outs, c, at, `venue position ${ev.side} ${ev.qty} @ ${ev.entry} differs from ours (${was.qty} @ ${was.avgEntry}): resized${b ? `, ${gone} booked at the last mark ${b.price} (estimate)` : ''}`, { ours: was, venue: { side: ev.side, qty: ev.qty, entry: ev.entry }, ...(b ?? {}) });
     c.qty = ev.qty;
     c.avgEntry = ev.entry;
+    // A stop for the old size leaves the rest unprotected: re-placed for the new one (make before break).
     protect(c, at, outs);
     return;
   }
   if (c.qty > 0) {
-    alert(outs, c, at, `venue holds ${ev.side} ${ev.qty} while we hold ${c.side} ${c.qty}: replacing our book with the venue's`);
-    cancelAll(c, at, outs, 'replaced by the venue position');
+    const was = { side: c.side, qty: c.qty, avgEntry: c.avgEntry };
+    const b = bookReconciled(c, at, c.qty);
+    alert(outs, c, at, `venue holds ${ev.side} ${ev.qty} while we hold ${was.side} ${was.qty}: ours closed at the last mark ${b.price} (estimate), the venue's adopted`, { ours: was, venue: { side: ev.side, qty: ev.qty, entry: ev.entry }, ...b });
+    close(c, at, outs, 'reconciled');
   }
-  const keep = { rules: c.rules, rulesGuessed: c.rulesGuessed, mark: c.mark, markTs: c.markTs, legN: c.legN, legIntent: c.legIntent, orders: c.orders, orderIds: c.orderIds, intents: c.intents, seq: c.seq, lastPublishAt: c.lastPublishAt, closes: c.closes, timers: {} };
+  const keep = { rules: c.rules, rulesGuessed: c.rulesGuessed, mark: c.mark, markTs: c.markTs, legN: c.legN, legIntent: c.legIntent, orders: c.orders, orderIds: c.orderIds, intents: c.intents, seq: c.seq, lastPublishAt: c.lastPublishAt, closes: c.phase === 'closed' ? c.closes + 1 : c.closes, timers: {} };
   Object.assign(c, flatContext(c.symbol, c.venue, keep), {
     phase: 'open', side: ev.side, qty: ev.qty, avgEntry: ev.entry, entryQty: ev.qty, openedAt: ev.ts,
     intentId: `adopt:${c.symbol}:${ev.ts}`, attribution: 'reconcile:adopted', mark: c.mark || ev.entry,
