@@ -159,7 +159,7 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
   });
   // Singletons on the leader: one executor places every order, one user stream, one reconciler.
   const single = (spec: ChildSpec) => leaderOnly(spec, o.cluster, o.clock);
-  children.push(single({ id: 'executor', start: () => startExecutor({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger }) }));
+  children.push(single({ id: 'executor', start: () => startExecutor({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger, leverage: cfg.strategy.leverage }) }));
   children.push(single({
     id: 'user-stream',
     // A balance or position change on the account: equity is read again (debounced).

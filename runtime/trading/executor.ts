@@ -10,6 +10,9 @@
  * (first delivery): the command is then acked and never sent, which proves no order exists. A
  * redelivered place may have been sent by a crashed predecessor, so it is answered UNKNOWN instead
  * and the order machine keeps querying. Every place thus ends in a report: never silently pending.
+ *
+ * It starts only on a one-way-mode account, and an entry goes out only once the venue holds its
+ * leverage (runtime/trading/leverage.ts); protective orders never wait for that.
  */
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
@@ -25,6 +28,7 @@ import { InjectedCrash, RuntimeError } from '../errors.js';
 import { ensureDurable, type Bus } from '../nats/index.js';
 import { OrderRefusedError } from '../venues/binance/errors.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
+import { createLeverageGuard, LeverageRejectedError, requireOneWayMode } from './leverage.js';
 import { orderRequest } from './order-request.js';
 import { createOrderPacer, type PacePriority, type PacerOptions } from './pacer.js';
 
@@ -41,7 +45,9 @@ export interface TradingWorker {
 
 export interface ExecutorOptions {
   bus: Bus;
-  venue: Pick<BinanceVenue, 'venue' | 'placeOrder' | 'cancelOrder' | 'getOrder'>;
+  venue: Pick<BinanceVenue, 'venue' | 'placeOrder' | 'cancelOrder' | 'getOrder' | 'setLeverage' | 'positionMode'>;
+  /** Leverage of entries, set on the venue before a symbol's first entry (`strategy.leverage`). @default 3 */
+  leverage?: number;
   clock: Clock;
   logger: Logger;
   /** @default 'qt_executor' */
@@ -126,6 +132,8 @@ class Abandoned extends RuntimeError {
 export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> {
   const { bus, venue, clock } = o;
   const log = o.logger.child({ component: 'executor', venue: venue.venue });
+  // Before anything else: on a hedge-mode account not one command is taken.
+  await requireOneWayMode(venue, log);
   const durable = o.durable ?? 'qt_executor';
   const giveUpMs = o.notSentGiveUpMs ?? 20_000;
   const baseMs = o.retryBaseMs ?? 250;
@@ -143,6 +151,8 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
   // Only the last queued copy is sent; it reads the venue after every earlier one would have.
   const queuedQueries = new Map<string, number>();
   const pacer = createOrderPacer(o.pacer);
+  const leverage = createLeverageGuard(venue, log);
+  const entryLeverage = o.leverage ?? 3;
 
   const end = (e: WorkerExit) => {
     if (ended) return;
@@ -163,7 +173,7 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
       try {
         return { ok: true, value: await call() };
       } catch (err) {
-        if (err instanceof OrderRefusedError) throw err;
+        if (err instanceof OrderRefusedError || err instanceof LeverageRejectedError) throw err;
         const error = err instanceof Error ? err : new RuntimeError(String(err));
         const hint = (err as { retryAfterMs?: number }).retryAfterMs;
         const wait = Math.min(maxMs, Math.max(hint ?? 0, baseMs * 2 ** attempt));
@@ -189,10 +199,24 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
         log.warn({ clientOrderId: cmd.clientOrderId, ageMs: Math.round(age) }, 'stale place command refused (not sent)');
         return { ...base, source: 'rest', status: 'REJECTED', reason: `not sent: place command ${Math.round(age)} ms old (beyond the processing window)`, code: 0, ts: now() };
       }
+      const notSent = (error: Error): VenueReport => {
+        counts.notSent++;
+        const code = (error as { code?: number }).code;
+        if (m.info.deliveryCount === 1) {
+          return { ...base, source: 'rest', status: 'REJECTED', reason: `not sent: ${error.message}`, ...(code !== undefined ? { code } : {}), ts: now() };
+        }
+        return { ...base, source: 'rest', status: 'UNKNOWN', reason: `not sent by this delivery (${error.message}); an earlier one may have been`, ts: now() };
+      };
       try {
         // Queries of this order wait in its chain behind its place, so pacing cannot let a
         // NOT_FOUND overtake it; a stop or take-profit goes ahead of every waiting entry.
         const tier = paceTier(submit!);
+        if (tier === 'entry') {
+          // Unknown (timeout, 5xx, open breaker) is retried like any unsent call; the entry never
+          // goes out at a leverage the venue has not confirmed.
+          const lev = await retrying(m, `leverage ${cmd.symbol} ${entryLeverage}x`, () => leverage.ensure(cmd.symbol, entryLeverage));
+          if (!lev.ok) return notSent(new RuntimeError(`leverage ${entryLeverage}x on ${cmd.symbol} not confirmed by the venue: ${lev.error.message}`));
+        }
         // An entry late for its deadline is refused without spending the send it never makes.
         const granted = await pacer.acquire(tier, tier === 'entry' ? stored + (o.maxEntryWaitMs ?? 10_000) : Infinity);
         const waited = Date.now() - stored;
@@ -203,13 +227,15 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
         }
         const r = await retrying(m, `place ${cmd.clientOrderId}`, () => venue.placeOrder(orderRequest(submit!)));
         if (r.ok) return orderReport(r.value, 'rest', now());
-        counts.notSent++;
-        const code = (r.error as { code?: number }).code;
-        if (m.info.deliveryCount === 1) {
-          return { ...base, source: 'rest', status: 'REJECTED', reason: `not sent: ${r.error.message}`, ...(code !== undefined ? { code } : {}), ts: now() };
-        }
-        return { ...base, source: 'rest', status: 'UNKNOWN', reason: `not sent by this delivery (${r.error.message}); an earlier one may have been`, ts: now() };
+        return notSent(r.error);
       } catch (err) {
+        if (err instanceof LeverageRejectedError) {
+          log.warn({ clientOrderId: cmd.clientOrderId, symbol: cmd.symbol, leverage: err.leverage, code: err.code }, 'entry not sent: the venue refused its leverage');
+          // Only this process's own first try proves no earlier delivery placed the order.
+          if (m.info.deliveryCount > 1) return notSent(err);
+          counts.notSent++;
+          return { ...base, source: 'rest', status: 'REJECTED', reason: err.message, code: err.code, ts: now() };
+        }
         if (!(err instanceof OrderRefusedError)) throw err;
         // A local refusal is proof: nothing was sent, so nothing exists at the venue.
         return { ...base, source: 'rest', status: 'REJECTED', reason: err.message, code: 0, ts: now() };
@@ -334,6 +360,6 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
     },
     kill: () => end({ kind: 'shutdown' }),
     inject: (e: Error) => fail(e instanceof Error ? e : new InjectedCrash()),
-    info: () => ({ durable, ...counts, pacing: pacer.waiting() }),
+    info: () => ({ durable, ...counts, pacing: pacer.waiting(), leverage: leverage.known() }),
   };
 }

@@ -2,7 +2,7 @@
  * Binance USD-M futures adapter (also the client of the simulator's Binance-compatible server).
  */
 export { createBinanceVenue } from './venue.js';
-export type { BinanceVenue, VenueHealth } from './types.js';
+export type { BinanceVenue, PositionMode, VenueHealth } from './types.js';
 export { MODE_URLS, type BinanceMode, type BinanceVenueOptions } from './options.js';
 export type { Subscription } from './stream-hub.js';
 export type { ResyncSnapshot } from './user-stream.js';

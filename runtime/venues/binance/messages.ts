@@ -86,6 +86,12 @@ export interface WireBalance {
 }
 
 /** POST /fapi/v1/leverage. */
+/** GET /fapi/v1/positionSide/dual. */
+export interface WirePositionMode {
+  /** true: hedge mode (LONG/SHORT positions per symbol); false: one-way (BOTH). */
+  dualSidePosition: boolean;
+}
+
 export interface WireLeverage {
   leverage: number;
   maxNotionalValue: string;

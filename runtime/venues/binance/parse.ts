@@ -8,9 +8,11 @@ import type {
   Ticker24h, TimeInForce, UserStreamEvent, VenueOrder, VenuePosition, WorkingType,
 } from '../../../protocols/venue.js';
 import type {
-  WireBalance, WireExchangeInfo, WireKlineRow, WireLeverage, WireOrder, WireOrderStatus, WireOrderType, WirePositionRisk,
+  WireBalance, WireExchangeInfo, WireKlineRow, WireLeverage, WireOrder, WireOrderStatus, WireOrderType, WirePositionMode, WirePositionRisk,
   WireSymbol, WireTicker24h, WsAccountUpdate, WsAggTrade, WsKline, WsMarkPrice, WsOrderTradeUpdate, WsUserPayload,
 } from './messages.js';
+import { RuntimeError } from '../../errors.js';
+import type { PositionMode } from './types.js';
 
 /** Decimal string (or number) → number; absent or blank is 0, garbage is NaN so it shows up in checks. */
 export function num(v: string | number | undefined | null): number {
@@ -173,6 +175,17 @@ export function parseBalance(w: WireBalance, venue: string): AccountBalance {
 
 export function parseLeverage(w: WireLeverage): LeverageSetting {
   return { symbol: w.symbol, leverage: num(w.leverage), maxNotional: num(w.maxNotionalValue) };
+}
+
+/**
+ * Position mode of the account. An answer that is neither true nor false proves nothing, so it
+ * throws rather than default to the mode we would like to see.
+ */
+export function parsePositionMode(w: WirePositionMode): PositionMode {
+  const v: unknown = (w as { dualSidePosition?: unknown } | null)?.dualSidePosition;
+  if (v === true || v === 'true') return 'hedge';
+  if (v === false || v === 'false') return 'one-way';
+  throw new RuntimeError(`unreadable positionSide/dual answer: ${JSON.stringify(w).slice(0, 200)}`, { retryable: true });
 }
 
 /** exchangeInfo symbol → rules; missing filters give permissive defaults (0 / Infinity). */

@@ -12,6 +12,9 @@ import type { BinanceMode } from './options.js';
 import type { Subscription } from './stream-hub.js';
 import type { ResyncSnapshot } from './user-stream.js';
 
+/** The account's position mode: one-way (positionSide BOTH) or hedge (LONG and SHORT per symbol). */
+export type PositionMode = 'one-way' | 'hedge';
+
 /** Breakers and request budget, for metrics and `qt status`. */
 export interface VenueHealth {
   breakers: Record<BreakerName, BreakerSnapshot>;
@@ -54,7 +57,10 @@ export interface BinanceVenue {
   /** Non-flat positions; with `symbol`, that symbol's row even when flat. */
   positions(symbol?: string): Promise<VenuePosition[]>;
   balances(): Promise<AccountBalance[]>;
+  /** Sets a symbol's leverage (idempotent); a definite refusal throws VenueRejectError. */
   setLeverage(symbol: string, leverage: number): Promise<LeverageSetting>;
+  /** The account's position mode (GET /fapi/v1/positionSide/dual). */
+  positionMode(): Promise<PositionMode>;
 
   /** Closed candles only, gap-free and de-duplicated per (symbol, interval), REST-backfilled after gaps. */
   subscribeCandles(symbols: string[], intervals: Interval[], onCandle: (c: Candle) => void): Subscription;

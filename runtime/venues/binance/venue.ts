@@ -10,10 +10,10 @@ import { WeightBudget } from './budget.js';
 import { CandleSequencer } from './candles.js';
 import { VenueClosedError } from './errors.js';
 import { createMarketData } from './market-data.js';
-import type { WireBalance, WireLeverage, WireOrder, WirePositionRisk, WsAggTrade, WsKline, WsMarkPrice } from './messages.js';
+import type { WireBalance, WireLeverage, WireOrder, WirePositionMode, WirePositionRisk, WsAggTrade, WsKline, WsMarkPrice } from './messages.js';
 import { compileOptions, type BinanceVenueOptions } from './options.js';
 import { cancelOrder, getOrder, placeOrder, type OrderDeps } from './orders.js';
-import { parseAggTrade, parseBalance, parseLeverage, parseMarkPrice, parseOrder, parsePosition, parseWsKline } from './parse.js';
+import { parseAggTrade, parseBalance, parseLeverage, parseMarkPrice, parseOrder, parsePosition, parsePositionMode, parseWsKline } from './parse.js';
 import { createRest } from './rest.js';
 import { createStreamHub, type Subscription } from './stream-hub.js';
 import type { BinanceVenue } from './types.js';
@@ -106,10 +106,18 @@ export function createBinanceVenue(options: BinanceVenueOptions): BinanceVenue {
     balances,
     async setLeverage(symbol, leverage): Promise<LeverageSetting> {
       live();
-      const w = await rest.call<WireLeverage>({ breaker: 'account', weight: 1, retry: 'idempotent', what: 'setLeverage' }, (ex) =>
+      // Part of placing an entry (it waits for this), so it draws on the order share of the weight.
+      const w = await rest.call<WireLeverage>({ breaker: 'account', weight: 1, retry: 'idempotent', what: 'setLeverage', tier: 'order' }, (ex) =>
         ex.fapiPrivatePostLeverage({ symbol, leverage }),
       );
       return parseLeverage(w);
+    },
+    async positionMode() {
+      live();
+      const w = await rest.call<WirePositionMode>({ breaker: 'account', weight: 30, retry: 'idempotent', what: 'positionMode' }, (ex) =>
+        ex.fapiPrivateGetPositionSideDual(),
+      );
+      return parsePositionMode(w);
     },
     subscribeCandles,
     subscribeMarks(symbols, onMark: (m: MarkTick) => void) {

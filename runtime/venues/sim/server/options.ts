@@ -38,6 +38,8 @@ export interface SimServerOptions {
   pingIntervalMs?: number;
   /** listenKey validity. @default 3600000 */
   listenKeyTtlMs?: number;
+  /** The account reports hedge mode (GET /fapi/v1/positionSide/dual); see `AccountRouteOptions`. @default false */
+  dualSidePosition?: boolean;
 }
 
 /** Options after defaults. */
@@ -52,6 +54,7 @@ export interface CompiledOptions {
   readonly seed: number;
   readonly pingIntervalMs: number;
   readonly listenKeyTtlMs: number;
+  readonly dualSidePosition: boolean;
 }
 
 const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null;
@@ -84,6 +87,7 @@ const schema = z.strictObject({
   seed: z.number().int().default(1),
   pingIntervalMs: z.number().int().positive().default(180_000),
   listenKeyTtlMs: z.number().int().positive().default(LISTEN_KEY_TTL_MS),
+  dualSidePosition: z.boolean().default(false),
 });
 
 /** Validates and applies defaults; throws a readable Error on bad options. */

@@ -135,6 +135,12 @@ export interface SimApiRestrictions {
 export interface AccountRouteOptions {
   /** Per-apiKey overrides of the apiRestrictions answer, e.g. `{ leakykey: { enableWithdrawals: true } }`. @default {} */
   apiRestrictions?: Record<string, Partial<SimApiRestrictions>>;
+  /**
+   * What `GET /fapi/v1/positionSide/dual` reports: true plays an account in hedge mode, which a node
+   * must refuse to trade (the engine itself still matches one-way). Also switchable at run time with
+   * `POST /sim/positionSide/dual?dualSidePosition=true`. @default false
+   */
+  dualSidePosition?: boolean;
 }
 
 const DEFAULT_RESTRICTIONS: SimApiRestrictions = {
@@ -178,8 +184,21 @@ function restrictionRoutes(o: AccountRouteOptions): Route[] {
 
 /** Account, position and settings routes. */
 export function accountRoutes(o: AccountRouteOptions = {}): Route[] {
+  const mode = { dual: o.dualSidePosition ?? false };
   return [
     ...restrictionRoutes(o),
+    {
+      method: 'POST',
+      path: '/sim/positionSide/dual',
+      security: 'NONE',
+      weight: 0,
+      handle: ({ params }) => {
+        const v = params.bool('dualSidePosition');
+        if (v === undefined) throw apiErrors.mandatory('dualSidePosition');
+        mode.dual = v;
+        return { dualSidePosition: mode.dual };
+      },
+    },
     { method: 'GET', path: '/fapi/v2/account', security: 'SIGNED', weight: 5, handle: ({ deps }) => accountV2(deps.engine) },
     { method: 'GET', path: '/fapi/v3/account', security: 'SIGNED', weight: 5, handle: ({ deps }) => accountV3(deps.engine) },
     { method: 'GET', path: '/fapi/v2/balance', security: 'SIGNED', weight: 5, handle: ({ deps }) => balances(deps.engine) },
@@ -231,7 +250,7 @@ export function accountRoutes(o: AccountRouteOptions = {}): Route[] {
       path: '/fapi/v1/positionSide/dual',
       security: 'SIGNED',
       weight: 30,
-      handle: () => ({ dualSidePosition: false }),
+      handle: () => ({ dualSidePosition: mode.dual }),
     },
     {
       method: 'POST',

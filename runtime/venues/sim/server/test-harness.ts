@@ -40,7 +40,7 @@ function qs(params: Record<string, string | number | boolean>): string {
 
 /** Starts engine and server on a random port, seeded with BTCUSDT ≈ 60000 and ETHUSDT ≈ 3000. */
 export async function startSim(
-  o: { clock?: Clock; limits?: Partial<RateLimitConfig>; listenKeyTtlMs?: number; pingIntervalMs?: number } = {},
+  o: { clock?: Clock; limits?: Partial<RateLimitConfig>; listenKeyTtlMs?: number; pingIntervalMs?: number; dualSidePosition?: boolean } = {},
 ): Promise<Sim> {
   const clock = o.clock ?? createLiveClock();
   const engine = createSimEngine({
@@ -65,6 +65,7 @@ export async function startSim(
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.listenKeyTtlMs ? { listenKeyTtlMs: o.listenKeyTtlMs } : {}),
     ...(o.pingIntervalMs ? { pingIntervalMs: o.pingIntervalMs } : {}),
+    ...(o.dualSidePosition ? { dualSidePosition: true } : {}),
   });
   const call: Sim['call'] = (method, path, params = {}) => {
     const q = qs(params);

@@ -1,0 +1,105 @@
+/**
+ * Account settings the executor's orders assume, made true on the venue before they matter:
+ *
+ * - Position mode: every order we build is one-way (positionSide BOTH), and the position logic
+ *   reads one net position per symbol. On a hedge-mode account those orders are refused (-4061) or,
+ *   worse, land on a side our bookkeeping does not model, so the executor refuses to start.
+ * - Leverage: risk approves an entry at the strategy's leverage, but the venue margins it at
+ *   whatever the symbol is set to (Binance's default is 20x). The first entry of a symbol sets it;
+ *   later entries at the same leverage go straight out. The call is idempotent, so a restart simply
+ *   sets it once more.
+ *
+ * Margin type is left as the account has it: there is no configuration for it.
+ */
+import type { Logger } from 'pino';
+import { RuntimeError } from '../errors.js';
+import { VenueRejectError } from '../venues/binance/errors.js';
+import type { BinanceVenue } from '../venues/binance/types.js';
+
+/** The account is in hedge mode; this node only trades one-way. Not retryable: an operator must switch it. */
+export class HedgeModeError extends RuntimeError {
+  override name = 'HedgeModeError';
+  constructor(readonly venue: string) {
+    super(
+      `${venue} account is in hedge mode (dualSidePosition=true): this node trades one-way mode only (positionSide BOTH) ` +
+        'and refuses to place orders; switch the account to one-way mode (POST /fapi/v1/positionSide/dual dualSidePosition=false, with no open positions or orders) and start again',
+      { retryable: false },
+    );
+  }
+}
+
+/**
+ * The venue definitely refused the entry's leverage (e.g. -4028 above the symbol's bracket). The
+ * entry is not sent: at another leverage it would carry another margin than risk approved.
+ */
+export class LeverageRejectedError extends RuntimeError {
+  override name = 'LeverageRejectedError';
+  constructor(
+    readonly symbol: string,
+    readonly leverage: number,
+    /** Binance code; 0 when the venue answered with another leverage than asked. */
+    readonly code: number,
+    readonly venueMsg: string,
+    opts: { cause?: unknown } = {},
+  ) {
+    super(`not sent: leverage ${leverage}x on ${symbol} refused by the venue (${code}): ${venueMsg}`, { ...opts, retryable: false });
+  }
+}
+
+/** Throws {@link HedgeModeError} (logged with its reason) unless the account is in one-way mode. */
+export async function requireOneWayMode(venue: Pick<BinanceVenue, 'venue' | 'positionMode'>, log: Logger): Promise<void> {
+  const mode = await venue.positionMode();
+  if (mode === 'one-way') {
+    log.info({ positionMode: mode }, 'account position mode checked');
+    return;
+  }
+  const err = new HedgeModeError(venue.venue);
+  log.fatal({ positionMode: mode, err }, err.message);
+  throw err;
+}
+
+/** Sets each symbol's leverage once before its entries. */
+export interface LeverageGuard {
+  /**
+   * Resolves once the venue holds `leverage` for `symbol`. Throws LeverageRejectedError on a
+   * definite refusal; any other error (timeout, 5xx, open breaker, rate limit) leaves it unknown and
+   * the caller retries.
+   */
+  ensure(symbol: string, leverage: number): Promise<void>;
+  /** Leverage confirmed per symbol, for `info()`. */
+  known(): Record<string, number>;
+}
+
+/** Creates the per-process leverage cache in front of `venue.setLeverage`. */
+export function createLeverageGuard(venue: Pick<BinanceVenue, 'setLeverage'>, log: Logger): LeverageGuard {
+  const confirmed = new Map<string, number>();
+  // Entries of one symbol run in parallel: they share one request instead of each sending theirs.
+  const pending = new Map<string, Promise<void>>();
+
+  const set = async (symbol: string, leverage: number): Promise<void> => {
+    let answered: number;
+    try {
+      answered = (await venue.setLeverage(symbol, leverage)).leverage;
+    } catch (err) {
+      if (err instanceof VenueRejectError) throw new LeverageRejectedError(symbol, leverage, err.code, err.venueMsg, { cause: err });
+      throw err;
+    }
+    if (answered !== leverage) throw new LeverageRejectedError(symbol, leverage, 0, `venue answered ${answered}x`);
+    confirmed.set(symbol, leverage);
+    log.info({ symbol, leverage }, 'leverage set on the venue');
+  };
+
+  return {
+    ensure(symbol, leverage) {
+      if (confirmed.get(symbol) === leverage) return Promise.resolve();
+      const key = `${symbol}:${leverage}`;
+      let p = pending.get(key);
+      if (!p) {
+        p = set(symbol, leverage).finally(() => pending.delete(key));
+        pending.set(key, p);
+      }
+      return p;
+    },
+    known: () => Object.fromEntries(confirmed),
+  };
+}
