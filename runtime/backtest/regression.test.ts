@@ -26,11 +26,14 @@ const digest = (r: BacktestResult) => createHash('sha256')
  * unrounded and being refused -1111, so these runs now trade (venue-bridge.test.ts pins that).
  * And: a close's ensemble signals are ranked strongest first, as the live brain publishes them;
  * the ensemble run's journal is ordered differently (same 7 trades, win rate, 61 venue orders).
+ * And: risk journal entries name their equity's source and the report counts risk verdicts and
+ * says where its starting equity came from; with those three fields left out, both runs hash as
+ * they did before the change (checked against the previous commit's code).
  */
 const cases = [
-  { name: 'fallback rule, 4 synthetic symbols × 600 candles, seed 5', minConfidence: 0.51, symbols: 4, candles: 600, seed: 5, signals: 'fallback', digest: '37a2a1259295b7ab51ffd8dd7c991f0e' },
+  { name: 'fallback rule, 4 synthetic symbols × 600 candles, seed 5', minConfidence: 0.51, symbols: 4, candles: 600, seed: 5, signals: 'fallback', digest: '2da85e49ca017479fbbe3e4edde4c2d2' },
   // A low confidence bar, so the ensemble's signals reach risk, orders and positions too.
-  { name: 'ONNX ensemble, 4 synthetic symbols × 400 candles, seed 3', minConfidence: 0.3, symbols: 4, candles: 400, seed: 3, signals: 'ai', digest: '30771570422128b7d179c7422137c742' },
+  { name: 'ONNX ensemble, 4 synthetic symbols × 400 candles, seed 3', minConfidence: 0.3, symbols: 4, candles: 400, seed: 3, signals: 'ai', digest: '5ddf66a14f49c403309b525005d7d518' },
 ] as const;
 
 describe('backtest results stay the same across optimisations', () => {

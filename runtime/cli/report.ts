@@ -37,12 +37,17 @@ export async function runReport(argv: string[]): Promise<number> {
   }
   let from: number | undefined;
   let to: number | undefined;
-  let equity: number;
+  let equity: number | undefined;
+  let fallback: number;
   try {
     from = time(values.from, '--from');
     to = time(values.to, '--to');
-    equity = values.equity !== undefined ? Number(values.equity) : clientConfig(values).strategy.equity;
-    if (!(equity > 0)) throw new Error(`--equity: must be a positive number, got ${values.equity}`);
+    // Without --equity: the equity the risk brain journaled at the start of the range (the venue's
+    // account figure on a live node), else the configured one.
+    equity = values.equity !== undefined ? Number(values.equity) : undefined;
+    if (equity !== undefined && !(equity > 0)) throw new Error(`--equity: must be a positive number, got ${values.equity}`);
+    const cfg = clientConfig(values);
+    fallback = cfg.risk.initialEquity ?? cfg.sim.initialBalance;
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
     return 2;
@@ -50,7 +55,7 @@ export async function runReport(argv: string[]): Promise<number> {
   const bus = await clientBus(values);
   try {
     const read = await readJournal(bus, { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(values['scan-all'] ? { slackMs: 'all' as const } : {}) });
-    const report = buildReport(read.entries, { initialEquity: equity, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
+    const report = buildReport(read.entries, { ...(equity !== undefined ? { initialEquity: equity } : {}), fallbackEquity: fallback, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) });
     if (values.html) writeFileSync(values.html, renderHtml(report));
     if (values.json) process.stdout.write(`${JSON.stringify({ ...report, skippedMessages: read.skipped }, null, 2)}\n`);
     else process.stdout.write(`${renderText(report)}\n${values.html ? `HTML report written to ${values.html}\n` : ''}`);

@@ -7,6 +7,8 @@ import { reconstructTrades } from './trades.js';
 export interface Report {
   range: { from: string | null; to: string | null };
   initialEquity: number;
+  /** Where `initialEquity` came from: given, the risk brain's journaled figure (venue or config), or the fallback. */
+  initialEquitySource: 'given' | 'journal:venue' | 'journal:config' | 'default';
   summary: Summary & {
     /** Daily Sharpe and Sortino, annualized with √365 (crypto trades every day). */
     dailySharpe: number | null;
@@ -21,8 +23,11 @@ export interface Report {
   bySymbol: Array<{ key: string } & Summary>;
   byAttribution: Array<{ key: string } & Summary>;
   byExitReason: Array<{ key: string } & Summary>;
-  /** How signals turned (or did not turn) into intents, from `qt.journal.signal`. */
-  funnel: { signals: number; taken: number; skipped: Record<string, number> };
+  /**
+   * How signals turned (or did not turn) into intents (`qt.journal.signal`), and intents into
+   * orders (`qt.journal.risk`: approvals, denials, and each denial reason — one denial may have several).
+   */
+  funnel: { signals: number; taken: number; skipped: Record<string, number>; risk: { approved: number; denied: number; reasons: Record<string, number> } };
   equity: CurvePoint[];
   drawdown: DrawdownPoint[];
   daily: Array<{ day: string; pnl: number; ret: number }>;
@@ -32,15 +37,37 @@ export interface Report {
 }
 
 export interface BuildOptions {
-  /** @default 10000 */
+  /** Starting equity; absent: the first figure the risk brain journaled in range, else `fallbackEquity`. */
   initialEquity?: number;
+  /** @default 10000 */
+  fallbackEquity?: number;
   from?: number;
   to?: number;
 }
 
+/**
+ * The account's equity as the risk brain last knew it at the start of the entries: the first
+ * venue figure it journaled (every verdict and policy entry carries one), else its first figure
+ * from config. Entries written before figures carried their source do not count.
+ */
+export function journaledEquity(entries: readonly JournalEntry[]): { equity: number; source: 'venue' | 'config' } | undefined {
+  let fromConfig: { equity: number; source: 'config' } | undefined;
+  for (const e of entries) {
+    if (e.kind !== 'risk' && e.kind !== 'policy') continue;
+    const eq = e.data['equity'];
+    if (typeof eq !== 'number' || !(eq > 0) || !Number.isFinite(eq)) continue;
+    if (e.data['equitySource'] === 'venue') return { equity: eq, source: 'venue' };
+    if (e.data['equitySource'] === 'config') fromConfig ??= { equity: eq, source: 'config' };
+  }
+  return fromConfig;
+}
+
 /** Pure: journal entries → report. Trades count when they closed inside [from, to]. */
 export function buildReport(entries: readonly JournalEntry[], o: BuildOptions = {}): Report {
-  const initial = o.initialEquity ?? 10_000;
+  const inRange = (ts: number) => (o.from === undefined || ts >= o.from) && (o.to === undefined || ts <= o.to);
+  const journaled = o.initialEquity === undefined ? journaledEquity(entries.filter((e) => inRange(e.ts))) : undefined;
+  const initial = o.initialEquity ?? journaled?.equity ?? o.fallbackEquity ?? 10_000;
+  const initialEquitySource: Report['initialEquitySource'] = o.initialEquity !== undefined ? 'given' : journaled ? `journal:${journaled.source}` : 'default';
   const rec = reconstructTrades(entries);
   const trades = rec.trades.filter((t) => (o.from === undefined || t.closedAt >= o.from) && (o.to === undefined || t.closedAt <= o.to));
   const s = summarize(trades);
@@ -51,9 +78,19 @@ export function buildReport(entries: readonly JournalEntry[], o: BuildOptions = 
   const daily = dailyReturns(trades, initial, o.from, o.to);
   const rets = daily.map((d) => d.ret);
   const annual = (x: number | null) => (x === null ? null : x * Math.sqrt(365));
-  const funnel = { signals: 0, taken: 0, skipped: {} as Record<string, number> };
+  const funnel: Report['funnel'] = { signals: 0, taken: 0, skipped: {}, risk: { approved: 0, denied: 0, reasons: {} } };
   for (const e of entries) {
-    if (e.kind !== 'signal' || (o.from !== undefined && e.ts < o.from) || (o.to !== undefined && e.ts > o.to)) continue;
+    if (!inRange(e.ts)) continue;
+    if (e.kind === 'risk') {
+      const v = e.data['verdict'] as { decision?: unknown; reasons?: Array<{ code?: unknown }> } | undefined;
+      if (v?.decision === 'approve') funnel.risk.approved++;
+      else if (v?.decision === 'deny') {
+        funnel.risk.denied++;
+        for (const r of v.reasons ?? []) if (typeof r.code === 'string') funnel.risk.reasons[r.code] = (funnel.risk.reasons[r.code] ?? 0) + 1;
+      }
+      continue;
+    }
+    if (e.kind !== 'signal') continue;
     const reason = typeof e.data.reason === 'string' ? e.data.reason : undefined;
     if (reason === 'DUPLICATE') continue;
     funnel.signals++;
@@ -64,6 +101,7 @@ export function buildReport(entries: readonly JournalEntry[], o: BuildOptions = 
   return {
     range: { from: o.from !== undefined ? new Date(o.from).toISOString() : null, to: o.to !== undefined ? new Date(o.to).toISOString() : null },
     initialEquity: initial,
+    initialEquitySource,
     summary: {
       ...s, dailySharpe: annual(sharpe(rets)), dailySortino: annual(sortino(rets)), maxDrawdown: dd.pct, maxDrawdownAbs: dd.abs,
       exposure: start !== undefined && end !== undefined ? exposure(trades, start, end) : 0, finalEquity, returnPct: (finalEquity - initial) / initial,

@@ -1,7 +1,7 @@
 /** Journal report: trades rebuilt from QT_JOURNAL, their metrics, and table / JSON / HTML views. */
 export { readJournal, type ReadOptions, type JournalRead } from './read.js';
 export { reconstructTrades, type Reconstruction } from './trades.js';
-export { buildReport, type Report, type BuildOptions } from './build.js';
+export { buildReport, journaledEquity, type Report, type BuildOptions } from './build.js';
 export {
   summarize, sharpe, sortino, equityCurve, drawdownSeries, maxDrawdown, dailyReturns, exposure, breakdown,
   type Summary, type CurvePoint, type DrawdownPoint,

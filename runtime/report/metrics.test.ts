@@ -45,9 +45,33 @@ describe('report metrics (hand-computed)', () => {
     expect(r.bySymbol.map((g) => [g.key, g.trades, g.net, g.winRate, g.profitFactor])).toEqual([['BTCUSDT', 2, 300, 1, null], ['ETHUSDT', 2, -150, 0, 0]]);
     expect(r.byAttribution.map((g) => [g.key, g.trades, g.net])).toEqual([['ensemble:v1', 3, 200], ['fallback:momentum', 1, -50]]);
     expect(r.byExitReason.map((g) => [g.key, g.trades, g.net])).toEqual([['tp3', 1, 200], ['tp1', 1, 100], ['sl', 2, -150]]);
-    expect(r.funnel).toEqual({ signals: 3, taken: 1, skipped: { HOLD: 2 } });
+    expect(r.funnel).toEqual({ signals: 3, taken: 1, skipped: { HOLD: 2 }, risk: { approved: 0, denied: 0, reasons: {} } });
     // A range keeps only the trades closed inside it.
     expect(buildReport(FOUR, { from: D2, to: D3 }).summary.trades).toBe(1);
+  });
+
+  it('counts risk verdicts and their reasons, and starts from the equity the risk brain journaled (the venue figure first)', () => {
+    const verdict = (ts: number, decision: string, codes: string[], equity: number, equitySource?: string): JournalEntry => ({
+      kind: 'risk', ts, summary: '', data: { verdict: { decision, reasons: codes.map((code) => ({ code, detail: '' })) }, equity, ...(equitySource ? { equitySource } : {}) },
+    });
+    const entries = [
+      verdict(D1, 'deny', ['EQUITY_UNKNOWN'], 10_000, 'config'),
+      { kind: 'policy', ts: D1 + 1, summary: 'account equity from the venue', data: { equity: 2_000, equitySource: 'venue' } } satisfies JournalEntry,
+      verdict(D1 + 2, 'approve', [], 2_000, 'venue'),
+      verdict(D1 + 3, 'deny', ['ORDER_RATE', 'ALREADY_IN_POSITION'], 2_000, 'venue'),
+      verdict(D2 + 1, 'deny', ['ORDER_RATE'], 2_100, 'venue'),
+      ...FOUR,
+    ];
+    const r = buildReport(entries);
+    expect(r.funnel.risk).toEqual({ approved: 1, denied: 3, reasons: { EQUITY_UNKNOWN: 1, ORDER_RATE: 2, ALREADY_IN_POSITION: 1 } });
+    expect([r.initialEquity, r.initialEquitySource]).toEqual([2_000, 'journal:venue']);
+    expect(r.summary.finalEquity).toBe(2_150);
+    // From a later date: the first figure inside the range.
+    expect(buildReport(entries, { from: D2 })).toMatchObject({ initialEquity: 2_100, initialEquitySource: 'journal:venue' });
+    // A given figure wins; entries without a source (older journals) fall back.
+    expect(buildReport(entries, { initialEquity: 5_000 })).toMatchObject({ initialEquity: 5_000, initialEquitySource: 'given' });
+    expect(buildReport([verdict(D1, 'approve', [], 7_000)], { fallbackEquity: 3_000 })).toMatchObject({ initialEquity: 3_000, initialEquitySource: 'default' });
+    expect(buildReport([verdict(D1, 'approve', [], 7_000, 'config')])).toMatchObject({ initialEquity: 7_000, initialEquitySource: 'journal:config' });
   });
 
   it('rebuilds a trade from fills when there is no pnl line; ignores duplicates and malformed lines', () => {

@@ -15,11 +15,15 @@ function table(head: string[], rows: string[][]): string {
 const GROUP_HEAD = ['', 'trades', 'win%', 'PF', 'expect.', 'net', 'fees', 'sharpe/t'];
 const groupRow = (k: string, s: Summary) => [k, String(s.trades), pct(s.winRate), pf(s), num(s.expectancy), num(s.net), num(s.fees), num(s.sharpe)];
 
+const counts = (m: Record<string, number>) => Object.entries(m).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+const riskLine = (r: Report) => `risk: approved ${r.funnel.risk.approved}, denied ${r.funnel.risk.denied}${r.funnel.risk.denied ? ` (${counts(r.funnel.risk.reasons)})` : ''}`;
+const EQUITY_FROM: Record<Report['initialEquitySource'], string> = { given: 'given', 'journal:venue': 'venue', 'journal:config': 'config', default: 'assumed' };
+
 /** The terminal view of a report. */
 export function renderText(r: Report): string {
   const s = r.summary;
   const out = [
-    `Journal report ${r.range.from ?? 'start'} → ${r.range.to ?? 'now'}   equity ${num(r.initialEquity)} → ${num(s.finalEquity)} (${pct(s.returnPct, 2)})`,
+    `Journal report ${r.range.from ?? 'start'} → ${r.range.to ?? 'now'}   equity ${num(r.initialEquity)} (${EQUITY_FROM[r.initialEquitySource]}) → ${num(s.finalEquity)} (${pct(s.returnPct, 2)})`,
     '',
     table(['metric', 'value'], [
       ['trades', String(s.trades)], ['win rate', pct(s.winRate)], ['profit factor', pf(s)], ['expectancy (USDT/trade)', num(s.expectancy)],
@@ -35,6 +39,7 @@ export function renderText(r: Report): string {
     table(['by exit reason', ...GROUP_HEAD.slice(1)], r.byExitReason.map((g) => groupRow(g.key, g))),
     '',
     `signals ${r.funnel.signals}: taken ${r.funnel.taken}; skipped ${Object.entries(r.funnel.skipped).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
+    riskLine(r),
   ];
   if (r.openIntents.length) out.push(`still open: ${r.openIntents.length} intent(s)`);
   if (r.invalid.length) out.push(`ignored ${r.invalid.length} malformed journal entr${r.invalid.length === 1 ? 'y' : 'ies'} (first: ${r.invalid[0]!.kind}: ${r.invalid[0]!.reason})`);
@@ -91,7 +96,7 @@ export function renderHtml(r: Report): string {
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}th{background:#f4f4f4}h1{font-size:20px}h2{font-size:16px;margin-top:24px}</style>
 </head><body>
 <h1>Journal report ${esc(r.range.from ?? 'start')} → ${esc(r.range.to ?? 'now')}</h1>
-<p>Equity ${num(r.initialEquity)} → ${num(s.finalEquity)} (${pct(s.returnPct, 2)}); signals ${r.funnel.signals}, taken ${r.funnel.taken}, skipped ${esc(Object.entries(r.funnel.skipped).map(([k, v]) => `${k} ${v}`).join(', ') || 'none')}.</p>
+<p>Equity ${num(r.initialEquity)} (${EQUITY_FROM[r.initialEquitySource]}) → ${num(s.finalEquity)} (${pct(s.returnPct, 2)}); signals ${r.funnel.signals}, taken ${r.funnel.taken}, skipped ${esc(Object.entries(r.funnel.skipped).map(([k, v]) => `${k} ${v}`).join(', ') || 'none')}; ${esc(riskLine(r))}.</p>
 ${htmlTable(['metric', 'value'], [
     ['trades', String(s.trades)], ['win rate', pct(s.winRate)], ['profit factor', pf(s)], ['expectancy (USDT/trade)', num(s.expectancy)], ['net PnL', num(s.net)],
     ['fees', num(s.fees)], ['Sharpe / Sortino per trade', `${num(s.sharpe)} / ${num(s.sortino)}`], ['Sharpe / Sortino daily (ann.)', `${num(s.dailySharpe)} / ${num(s.dailySortino)}`],

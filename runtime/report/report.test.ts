@@ -16,7 +16,7 @@ describe('journal report over a real nats-server', () => {
     const lines: JournalEntry[] = [
       signal('BTCUSDT', 'taken'), signal('ETHUSDT', 'skipped', 'AGAINST_REGIME'), signal('ADAUSDT', 'skipped', 'LOW_CONFIDENCE'),
       ...FOUR,
-      { kind: 'risk', ts: D2, summary: 'approve', data: { decision: 'approve' } },
+      { kind: 'risk', ts: D2, summary: 'approve', data: { verdict: { decision: 'approve', reasons: [] } } },
     ];
     for (const l of lines) await env.bus.js.publish(subjects.journal(l.kind), encode(l));
     await env.bus.js.publish(subjects.journal('pnl'), new Uint8Array([0xc1])); // garbage is counted, not fatal
@@ -31,7 +31,7 @@ describe('journal report over a real nats-server', () => {
     expect(r.bySymbol.map((g) => g.key)).toEqual(['BTCUSDT', 'ETHUSDT']);
     expect(r.byAttribution.map((g) => g.key)).toEqual(['ensemble:v1', 'fallback:momentum']);
     expect(r.byExitReason.map((g) => g.key)).toEqual(['tp3', 'tp1', 'sl']);
-    expect(r.funnel).toEqual({ signals: 3, taken: 1, skipped: { AGAINST_REGIME: 1, LOW_CONFIDENCE: 1 } });
+    expect(r.funnel).toEqual({ signals: 3, taken: 1, skipped: { AGAINST_REGIME: 1, LOW_CONFIDENCE: 1 }, risk: { approved: 1, denied: 0, reasons: {} } });
 
     // A time range: only entries stamped inside it.
     const ranged = await readJournal(env.bus, { from: D2, to: D3 });

@@ -64,7 +64,7 @@ const out = (subject: string, data: unknown, msgId?: string): OutputEvent => ({ 
 
 /** Current numbers for journal entries. */
 function figures(c: RiskContext) {
-  return { equity: equityOf(c.ledger), dailyLossPct: dailyLoss(c.ledger), weeklyDrawdownPct: weeklyDrawdown(c.ledger), dayStartEquity: c.ledger.dayStart, weekPeakEquity: c.ledger.weekPeak };
+  return { equity: equityOf(c.ledger), equitySource: c.ledger.source ?? 'config', dailyLossPct: dailyLoss(c.ledger), weeklyDrawdownPct: weeklyDrawdown(c.ledger), dayStartEquity: c.ledger.dayStart, weekPeakEquity: c.ledger.weekPeak };
 }
 
 function policyEntry(c: RiskContext, at: number, summary: string, data: Record<string, unknown>): OutputEvent {
