@@ -388,8 +388,11 @@ export const ConfigSchema = z.strictObject({
       shortMaxAgeDays: z.number().positive().default(7),
       /** Orders, positions, journal retention, days. @default 365 */
       longMaxAgeDays: z.number().positive().default(365),
-      /** Dedup window for msgID, minutes (orders need ≥ 10). @default 10 */
-      duplicateWindowMin: z.number().positive().min(1).default(10),
+      /**
+       * Dedup window for msgID, minutes. An order retried or republished after a restart must still
+       * find its first copy here, hence the floor. @default 10
+       */
+      duplicateWindowMin: z.number().min(10, 'streams.duplicateWindowMin: at least 10 minutes, or a retried order could be placed twice').default(10),
     })
     .prefault({}),
 });

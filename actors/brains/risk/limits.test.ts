@@ -70,10 +70,10 @@ describe('risk limits', () => {
     expect(codes(c)).toEqual(['CLUSTER_CONCENTRATION']);
   });
 
-  it('lets exits through REDUCING, HALTED and CRITICAL but not the kill switch; an exit needs an opposite position', () => {
+  it('lets exits through REDUCING, HALTED, CRITICAL and a reconciliation but not the kill switch; an exit needs an opposite position', () => {
     const exit = testIntent('BTCUSDT', AT, { kind: 'exit', side: 'SELL', qty: 3, notional: 300 });
     const pos = { BTCUSDT: long(200) };
-    for (const v of [{ tradingState: 'REDUCING' as const }, { tradingState: 'HALTED' as const }]) {
+    for (const v of [{ tradingState: 'REDUCING' as const }, { tradingState: 'HALTED' as const }, { reconciling: true }]) {
       expect(evaluate(exit, view({ ...v, positions: pos }), L)).toMatchObject({ decision: 'approve', qty: 2, reduced: true });
     }
     expect(evaluate(exit, view({ positions: pos }), modeLimits('CRITICAL', L)).decision).toBe('approve');

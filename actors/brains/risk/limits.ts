@@ -88,17 +88,18 @@ const pct = (n: number) => `${(n * 100).toFixed(2)}%`;
 /** Cluster of a symbol: configured, else the symbol itself. */
 export const clusterOf = (symbol: string, clusters: Record<string, string>): string => clusters[symbol] ?? symbol;
 
-/** Gates that stop any strategy order, exits included: the operator and reconciliation win. */
+/** Gates that stop any strategy order, exits included: the operator wins. */
 export function checkGlobal(v: RiskView): RiskReason[] {
   const out: RiskReason[] = [];
   if (v.killSwitch.on) out.push(r('KILL_SWITCH', `kill switch on: ${v.killSwitch.reason || 'no reason given'}`));
-  if (v.reconciling) out.push(r('RECONCILING', 'reconciliation in progress: positions not trusted'));
   return out;
 }
 
 /** Gates on new exposure: trading state, risk mode, model supervisor. */
 export function checkEntryGates(v: RiskView, limits: RiskLimits): RiskReason[] {
   const out: RiskReason[] = [];
+  // Exits pass: they are reduce-only, so a position reconciliation is still correcting cannot be overshot.
+  if (v.reconciling) out.push(r('RECONCILING', 'reconciliation in progress: positions not trusted for new entries'));
   // Under the kill switch HALTED is its doing, and KILL_SWITCH already says so.
   if (v.tradingState === 'HALTED' && !v.killSwitch.on) out.push(r('TRADING_HALTED', 'trading HALTED: nothing new until an operator reset or the next day/week'));
   if (v.tradingState === 'REDUCING') out.push(r('TRADING_REDUCING', 'trading REDUCING: exits only'));
