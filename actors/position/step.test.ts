@@ -161,4 +161,35 @@ describe('position rules (machine without host)', () => {
     const exit = m.outs.filter((o) => o.subject === 'qt.journal.exit').map((o) => o.data as JournalEntry).at(-1)!;
     expect(exit.data).toMatchObject({ reason: 'reconciled', realizedPnl: -4 });
   });
+
+  it('flattens at once, reduce-only, when the venue refuses the stop as already triggered (-2021 or WRONG_SIDE); other refusals wait for the protect timer', () => {
+    const refused = (intentId: string, reason: string, n = 0) => {
+      const r = ev(intentId, 'sl', 'SELL', 'rejected', 0, 0, undefined, n);
+      return { ...r, event: { ...r.event, reason } };
+    };
+    for (const [id, reason] of [
+      ['IR1', 'not sent: venue rejected (400 -2021): Order would immediately trigger.'],
+      ['IR2', 'not sent: order refused locally (WRONG_SIDE on stopPrice): SELL STOP_MARKET stopPrice 98 must be below the current mark 97.9'],
+    ] as const) {
+      const m = machine();
+      m.send(ev(id, 'entry', 'BUY', 'filled', 1, 100, { id: 1, price: 100, qty: 1, fee: 0 }));
+      m.send(refused(id, reason));
+      expect(m.submits().at(-1)).toEqual(expect.objectContaining({ clientOrderId: clientOrderId(id, 'flatten', 0), leg: 'flatten', orderType: 'MARKET', side: 'SELL', qty: 1, reduceOnly: true }));
+      expect(m.a.getSnapshot().value).toBe('reducing');
+    }
+    // Refused for another reason: no proof the price is past it, so no flatten before the timer.
+    const other = machine();
+    other.send(ev('IR3', 'entry', 'BUY', 'filled', 1, 100, { id: 1, price: 100, qty: 1, fee: 0 }));
+    other.send(refused('IR3', 'not sent: venue rejected (400 -4164): notional too small'));
+    expect(other.submits().some((x) => x.leg === 'flatten')).toBe(false);
+    expect(other.ctx().unprotectedSince).not.toBeNull();
+    // A refused trailing move: the stop still working is looser than the refused level, so it still protects.
+    const move = machine();
+    move.send(ev('IR4', 'entry', 'BUY', 'filled', 1, 100, { id: 1, price: 100, qty: 1, fee: 0 }));
+    move.send(ev('IR4', 'sl', 'SELL', 'accepted'));
+    move.send({ type: 'mark', tick: { venue: 'sim', symbol: SYM, ts: 1, markPrice: 102, fundingRate: 0 } });
+    move.send(refused('IR4', 'not sent: venue rejected (400 -2021): Order would immediately trigger.', 1));
+    expect(move.ctx().stop).toMatchObject({ n: 0, price: 98, confirmed: true });
+    expect(move.submits().some((x) => x.leg === 'flatten')).toBe(false);
+  });
 });

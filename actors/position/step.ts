@@ -13,6 +13,15 @@ const MAX_INTENTS = 16;
 /** Unprotected checks with a refused stop after which the position is flattened instead. */
 export const MAX_STOP_ATTEMPTS = 3;
 
+/**
+ * A stop refusal that proves the mark is already past its trigger: Binance -2021 "Order would
+ * immediately trigger", or the adapter's own WRONG_SIDE check against the mark before sending.
+ */
+const STOP_CROSSED = /(^|[^0-9])-2021([^0-9]|$)|would immediately trigger|WRONG_SIDE/i;
+
+/** Whether stop price `a` is strictly tighter (nearer the mark) than `b` for the position's side. */
+const tighterThan = (c: PositionContext, a: number, b: number) => (c.side === 'LONG' ? a > b : a < b);
+
 /** Transitions the position lifecycle allows; anything else is journaled as an alert. */
 export const PHASE_NEXT: Record<PositionState, readonly PositionState[]> = {
   flat: ['opening', 'open'],
@@ -137,13 +146,21 @@ function legStatus(c: PositionContext, at: number, outs: Outs, e: OrderEvent): v
       s.confirmed = false;
       s.sinceTs = null;
       alert(outs, c, at, `stop ${s.id} @ ${s.price} ${e.status}${e.reason ? `: ${e.reason}` : ''}${c.prevStop ? `; the previous stop ${c.prevStop.id} @ ${c.prevStop.price} still protects` : ''}`, { clientOrderId: s.id, reason: e.reason ?? null });
+      const crossed = e.status === 'rejected' && STOP_CROSSED.test(e.reason ?? '');
       if (c.prevStop) {
         // A refused move or resize: the stop it was to replace is still working, so it is current again.
         c.refusedMove = s.price;
         c.stop = c.prevStop;
         c.prevStop = null;
         if (c.plan) c.plan = { ...c.plan, stop: c.stop.price };
-      } else if (c.qty > 0) markUnprotected(c, at);
+        // The mark is past the refused level; a working stop as tight or tighter is past it too.
+        if (crossed && c.qty > 0 && !tighterThan(c, s.price, c.stop.price)) flatten(c, at, outs, `mark past the stop ${c.stop.price}: the venue refused ${s.price} as already triggered (${e.reason})`);
+      } else if (c.qty > 0) {
+        markUnprotected(c, at);
+        // Re-trying a stop the mark has already passed only earns the same refusal, and the protect
+        // timer would flatten only after its 5 s: the position is closed now, reduce-only.
+        if (crossed) flatten(c, at, outs, `mark past the stop ${s.price} the venue refused as already triggered (${e.reason})`);
+      }
     }
     return;
   }

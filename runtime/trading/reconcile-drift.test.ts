@@ -149,3 +149,20 @@ describe('a difference seen once is not acted on', () => {
     expect(fix).toMatchObject({ symbol: SYM, data: { venue: { side: 'LONG', qty: 0.004 }, ours: { qty: 0.006 }, firstSeen } });
   });
 });
+
+describe('a stop the venue refuses as already triggered', () => {
+  it('flattens the position at once with a reduce-only market order, instead of re-trying the stop after the protect timer', async () => {
+    await using s = await stack();
+    // A position opened by hand: its fill reaches the orders actor as unknown, and the prompt pass adopts it.
+    await s.v.venue.placeOrder({ symbol: SYM, side: 'BUY', type: 'MARKET', qty: 0.004, clientOrderId: 'web_open_1' });
+    // The adopted position's first order is its stop; the venue answers it with -2021.
+    s.v.sim.server.faults.add({ kind: 'reject', code: -2021, msg: 'Order would immediately trigger.', method: 'POST', path: '/fapi/v1/order', symbol: SYM, count: 1 });
+    await until(async () => (await s.v.venue.positions(SYM)).every((p) => p.qty === 0), 'the venue position closed', 20_000);
+    const history = (await (await fetch(`${s.v.sim.server.url}/sim/orders`)).json()) as Array<{ clientOrderId: string; type: string; reduceOnly: boolean; status: string }>;
+    expect(history.filter((o) => o.type === 'MARKET' && o.reduceOnly)).toEqual([expect.objectContaining({ status: 'FILLED', clientOrderId: expect.stringMatching(/^qt[A-Za-z0-9]{18}-/) })]);
+    // The refused stop was the only stop: none was re-placed while the flatten went through.
+    expect(history.filter((o) => o.type === 'STOP_MARKET')).toEqual([]);
+    await until(() => s.ctx().qty === 0 && s.ctx().phase === 'flat', 'the actor closed', 20_000);
+  }, 60_000);
+});
+
