@@ -140,6 +140,17 @@ export interface VenuePosition {
   updateTime: number;
 }
 
+/** A funding payment on a position (income type FUNDING_FEE): signed, received > 0. */
+export interface FundingPayment {
+  venue: string;
+  symbol: string;
+  amount: number;
+  asset: string;
+  time: number;
+  /** The venue's transaction id: unique per payment. */
+  tranId: string;
+}
+
 /** A margin asset balance. */
 export interface AccountBalance {
   venue: string;

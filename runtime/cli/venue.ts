@@ -12,6 +12,8 @@ import type { Bus } from '../nats/index.js';
 import { startExecutor, startUserStreamBridge } from '../trading/index.js';
 import { startReconciler } from '../trading/reconcile.js';
 import { startEquityReporter, type EquityReporter } from '../trading/equity.js';
+import { startFundingBooker } from '../trading/funding.js';
+import type { Poller } from '../trading/poller.js';
 import { createBinanceVenue } from '../venues/binance/index.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
 import { serveSimFaults } from '../venues/sim/nats-faults.js';
@@ -37,6 +39,8 @@ export interface VenueLinks {
   pin?: (symbol: string) => Promise<void>;
   /** The account equity reporter (when `risk.equitySource` is `venue`). */
   equity?: EquityReporter;
+  /** Books funding payments into the position actors. */
+  funding?: Poller;
 }
 
 type Exit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: Error };
@@ -162,8 +166,19 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
   children.push(single({ id: 'executor', start: () => startExecutor({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger, leverage: cfg.strategy.leverage }) }));
   children.push(single({
     id: 'user-stream',
-    // A balance or position change on the account: equity is read again (debounced).
-    start: () => startUserStreamBridge({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger, onAccount: () => links.equity?.refresh() }),
+    // A balance or position change on the account: equity is read again (debounced), and funding
+    // history when that is what changed.
+    start: () => startUserStreamBridge({
+      bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger,
+      onAccount: (e) => {
+        links.equity?.refresh();
+        if (e.reason === 'FUNDING_FEE') links.funding?.refresh();
+      },
+    }),
+  }));
+  children.push(single({
+    id: 'funding',
+    start: async () => (links.funding = await startFundingBooker({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger })),
   }));
   if (cfg.risk.equitySource === 'venue') {
     children.push(single({

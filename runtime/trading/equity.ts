@@ -9,10 +9,9 @@ import type { Logger } from 'pino';
 import { subjects, type AccountBalance } from '../../protocols/index.js';
 import type { Clock } from '../clock/index.js';
 import { encode, msgHeaders } from '../codec.js';
-import { RuntimeError } from '../errors.js';
 import type { Bus } from '../nats/index.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
-import type { TradingWorker, WorkerExit } from './executor.js';
+import { startPoller, type Poller } from './poller.js';
 
 /** Actors that take `{type:'equity'}` on their control input (`qt.in.<kind>.<id>`); the CEO brain reads risk's. */
 export const EQUITY_READERS: ReadonlyArray<readonly [kind: string, id: string]> = [['risk', 'main'], ['strategy', 'main']];
@@ -34,10 +33,7 @@ export interface EquityReporterOptions {
   republishMs?: number;
 }
 
-export interface EquityReporter extends TradingWorker {
-  /** Reads the balance again soon (an account event said it changed). */
-  refresh(): void;
-}
+export type EquityReporter = Poller;
 
 /** Equity of one balance row: wallet plus unrealized PnL (the venue's margin balance). */
 export function equityOf(b: AccountBalance): number {
@@ -49,24 +45,7 @@ export async function startEquityReporter(o: EquityReporterOptions): Promise<Equ
   const asset = o.asset ?? 'USDT';
   const everyMs = o.everyMs ?? 30_000;
   const log = o.logger.child({ component: 'equity', venue: o.venue.venue, asset });
-  let resolveExit!: (e: WorkerExit) => void;
-  const exited = new Promise<WorkerExit>((r) => (resolveExit = r));
-  let ended = false;
-  let timer: ReturnType<Clock['setTimeout']> | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
   const stats = { reads: 0, failures: 0, published: 0, lastEquity: null as number | null, lastAt: null as number | null, lastError: null as string | null };
-
-  const end = (e: WorkerExit) => {
-    if (ended) return;
-    ended = true;
-    o.clock.clearTimeout(timer);
-    resolveExit(e);
-  };
-  const schedule = (delay: number) => {
-    o.clock.clearTimeout(timer);
-    if (!ended) timer = o.clock.setTimeout(() => void read(), delay);
-  };
 
   const publish = async (equity: number, ts: number) => {
     const data = encode({ type: 'equity', equity, ts });
@@ -110,36 +89,5 @@ export async function startEquityReporter(o: EquityReporterOptions): Promise<Equ
     return everyMs;
   };
 
-  const read = (): Promise<void> => {
-    if (ended) return Promise.resolve();
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        let next = await once();
-        while (again && !ended) {
-          again = false;
-          next = await once();
-        }
-        schedule(next);
-      } catch (e) {
-        end({ kind: 'crash', error: e instanceof Error ? e : new RuntimeError(String(e)) });
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
-
-  await read();
-  return {
-    exited,
-    stop: async () => end({ kind: 'shutdown' }),
-    kill: () => end({ kind: 'shutdown' }),
-    inject: (error: Error) => end({ kind: 'crash', error }),
-    info: () => ({ ...stats }),
-    refresh: () => schedule(o.debounceMs ?? 1_000),
-  };
+  return startPoller({ clock: o.clock, debounceMs: o.debounceMs ?? 1_000, once, info: () => ({ ...stats }) });
 }

@@ -85,6 +85,16 @@ export interface WireBalance {
   updateTime: number;
 }
 
+/** GET /fapi/v1/income row. */
+export interface WireIncome {
+  symbol: string;
+  incomeType: string;
+  income: string;
+  asset: string;
+  time: number;
+  tranId: number | string;
+}
+
 /** POST /fapi/v1/leverage. */
 /** GET /fapi/v1/positionSide/dual. */
 export interface WirePositionMode {

@@ -4,11 +4,11 @@
  */
 import type { Candle, Interval, MarkTick, TradeTick } from '../../../protocols/market.js';
 import type {
-  AccountBalance, AccountUpdateEvent, ExchangeInfo, Fill, LeverageSetting, VenueOrderStatus, OrderType, OrderUpdateEvent, SymbolRules,
+  AccountBalance, AccountUpdateEvent, ExchangeInfo, Fill, FundingPayment, LeverageSetting, VenueOrderStatus, OrderType, OrderUpdateEvent, SymbolRules,
   Ticker24h, TimeInForce, UserStreamEvent, VenueOrder, VenuePosition, WorkingType,
 } from '../../../protocols/venue.js';
 import type {
-  WireBalance, WireExchangeInfo, WireKlineRow, WireLeverage, WireOrder, WireOrderStatus, WireOrderType, WirePositionMode, WirePositionRisk,
+  WireBalance, WireExchangeInfo, WireIncome, WireKlineRow, WireLeverage, WireOrder, WireOrderStatus, WireOrderType, WirePositionMode, WirePositionRisk,
   WireSymbol, WireTicker24h, WsAccountUpdate, WsAggTrade, WsKline, WsMarkPrice, WsOrderTradeUpdate, WsUserPayload,
 } from './messages.js';
 import { RuntimeError } from '../../errors.js';
@@ -158,6 +158,11 @@ export function parsePosition(w: WirePositionRisk, venue: string): VenuePosition
   p.liquidationPrice = num(w.liquidationPrice);
   if (w.leverage !== undefined) p.leverage = num(w.leverage);
   return p;
+}
+
+/** income row (FUNDING_FEE) → funding payment. */
+export function parseFunding(w: WireIncome, venue: string): FundingPayment {
+  return { venue, symbol: w.symbol, amount: num(w.income), asset: w.asset, time: Number(w.time), tranId: String(w.tranId) };
 }
 
 /** balance row → balance. */

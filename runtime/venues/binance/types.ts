@@ -4,7 +4,7 @@
  */
 import type { Candle, Interval, MarkTick, TradeTick } from '../../../protocols/market.js';
 import type {
-  AccountBalance, ExchangeInfo, LeverageSetting, OrderRequest, SymbolRules, Ticker24h, UserStreamEvent, VenueOrder, VenuePosition,
+  AccountBalance, ExchangeInfo, FundingPayment, LeverageSetting, OrderRequest, SymbolRules, Ticker24h, UserStreamEvent, VenueOrder, VenuePosition,
 } from '../../../protocols/venue.js';
 import type { BreakerEvent, BreakerName, BreakerSnapshot } from './breakers.js';
 import type { WeightState } from './budget.js';
@@ -57,6 +57,8 @@ export interface BinanceVenue {
   /** Non-flat positions; with `symbol`, that symbol's row even when flat. */
   positions(symbol?: string): Promise<VenuePosition[]>;
   balances(): Promise<AccountBalance[]>;
+  /** Funding payments since `startTime` (ms), oldest first, at most `limit` (≤ 1000) of them. */
+  fundingPayments(startTime: number, limit?: number): Promise<FundingPayment[]>;
   /** Sets a symbol's leverage (idempotent); a definite refusal throws VenueRejectError. */
   setLeverage(symbol: string, leverage: number): Promise<LeverageSetting>;
   /** The account's position mode (GET /fapi/v1/positionSide/dual). */

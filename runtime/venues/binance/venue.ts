@@ -4,16 +4,16 @@
  */
 import { pino } from 'pino';
 import type { Candle, Interval, MarkTick, TradeTick } from '../../../protocols/market.js';
-import type { AccountBalance, LeverageSetting, UserStreamEvent, VenueOrder, VenuePosition } from '../../../protocols/venue.js';
+import type { AccountBalance, FundingPayment, LeverageSetting, UserStreamEvent, VenueOrder, VenuePosition } from '../../../protocols/venue.js';
 import { Breakers } from './breakers.js';
 import { WeightBudget } from './budget.js';
 import { CandleSequencer } from './candles.js';
 import { VenueClosedError } from './errors.js';
 import { createMarketData } from './market-data.js';
-import type { WireBalance, WireLeverage, WireOrder, WirePositionMode, WirePositionRisk, WsAggTrade, WsKline, WsMarkPrice } from './messages.js';
+import type { WireBalance, WireIncome, WireLeverage, WireOrder, WirePositionMode, WirePositionRisk, WsAggTrade, WsKline, WsMarkPrice } from './messages.js';
 import { compileOptions, type BinanceVenueOptions } from './options.js';
 import { cancelOrder, getOrder, placeOrder, type OrderDeps } from './orders.js';
-import { parseAggTrade, parseBalance, parseLeverage, parseMarkPrice, parseOrder, parsePosition, parsePositionMode, parseWsKline } from './parse.js';
+import { parseAggTrade, parseBalance, parseFunding, parseLeverage, parseMarkPrice, parseOrder, parsePosition, parsePositionMode, parseWsKline } from './parse.js';
 import { createRest } from './rest.js';
 import { createStreamHub, type Subscription } from './stream-hub.js';
 import type { BinanceVenue } from './types.js';
@@ -69,6 +69,14 @@ export function createBinanceVenue(options: BinanceVenueOptions): BinanceVenue {
     return rows.map((w) => parseBalance(w, venue));
   };
 
+  const fundingPayments = async (startTime: number, limit = 1_000): Promise<FundingPayment[]> => {
+    live();
+    const rows = await rest.call<WireIncome[]>({ breaker: 'account', weight: 30, retry: 'idempotent', what: 'fundingPayments' }, (ex) =>
+      ex.fapiPrivateGetIncome({ incomeType: 'FUNDING_FEE', startTime, limit: Math.min(1_000, limit) }),
+    );
+    return rows.map((w) => parseFunding(w, venue)).sort((a, b) => a.time - b.time);
+  };
+
   const subscribeCandles = (symbols: string[], intervals: Interval[], onCandle: (c: Candle) => void): Subscription => {
     live();
     const seqs = new Map<string, CandleSequencer>();
@@ -104,6 +112,7 @@ export function createBinanceVenue(options: BinanceVenueOptions): BinanceVenue {
     openOrders,
     positions,
     balances,
+    fundingPayments,
     async setLeverage(symbol, leverage): Promise<LeverageSetting> {
       live();
       // Part of placing an entry (it waits for this), so it draws on the order share of the weight.

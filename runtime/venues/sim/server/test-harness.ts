@@ -40,7 +40,7 @@ function qs(params: Record<string, string | number | boolean>): string {
 
 /** Starts engine and server on a random port, seeded with BTCUSDT ≈ 60000 and ETHUSDT ≈ 3000. */
 export async function startSim(
-  o: { clock?: Clock; limits?: Partial<RateLimitConfig>; listenKeyTtlMs?: number; pingIntervalMs?: number; dualSidePosition?: boolean } = {},
+  o: { clock?: Clock; limits?: Partial<RateLimitConfig>; listenKeyTtlMs?: number; pingIntervalMs?: number; dualSidePosition?: boolean; fundingIntervalMs?: number } = {},
 ): Promise<Sim> {
   const clock = o.clock ?? createLiveClock();
   const engine = createSimEngine({
@@ -50,6 +50,7 @@ export async function startSim(
       { symbol: 'ETHUSDT', baseAsset: 'ETH', tickSize: 0.01, stepSize: 0.001, pricePrecision: 2, quantityPrecision: 3, minNotional: 5 },
     ],
     initialBalance: 10_000,
+    ...(o.fundingIntervalMs ? { fundingIntervalMs: o.fundingIntervalMs } : {}),
   });
   const tick = (symbol: string, price: number, time = clock.now()): void => {
     engine.ingest({ kind: 'mark', symbol, time, markPrice: price, indexPrice: price, fundingRate: 0.0001, nextFundingTime: time + 3_600_000 });
