@@ -192,4 +192,20 @@ describe('position rules (machine without host)', () => {
     expect(move.ctx().stop).toMatchObject({ n: 0, price: 98, confirmed: true });
     expect(move.submits().some((x) => x.leg === 'flatten')).toBe(false);
   });
+
+  it('a refused resize leaves the position larger than its stop: unprotected, and the protect timer places a stop for all of it', () => {
+    const m = machine();
+    m.send(ev('IS', 'entry', 'BUY', 'filled', 1, 100, { id: 1, price: 100, qty: 1, fee: 0 }));
+    m.send(ev('IS', 'sl', 'SELL', 'accepted'));
+    m.send({ type: 'adopt', side: 'LONG', qty: 2, entry: 100, ts: 5 });
+    const r = ev('IS', 'sl', 'SELL', 'rejected', 0, 0, undefined, 1);
+    m.send({ ...r, event: { ...r.event, reason: 'not sent: venue rejected (400 -4164): notional too small' } });
+    expect(m.ctx().stop).toMatchObject({ n: 0, qty: 1, confirmed: true });
+    expect(m.ctx().unprotectedSince).not.toBeNull();
+    m.send({ type: 'qt.timer', name: 'protect', dueAt: 0 });
+    expect(m.submits().filter((x) => x.leg === 'sl').at(-1)).toMatchObject({ clientOrderId: clientOrderId('IS', 'sl', 2), qty: 2, stopPrice: 98 });
+    m.send(ev('IS', 'sl', 'SELL', 'accepted', 0, 0, undefined, 2));
+    expect(m.ctx().stop).toMatchObject({ n: 2, qty: 2, confirmed: true });
+    expect(m.ctx().unprotectedSince).toBeNull();
+  });
 });

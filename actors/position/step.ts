@@ -22,6 +22,9 @@ const STOP_CROSSED = /(^|[^0-9])-2021([^0-9]|$)|would immediately trigger|WRONG_
 /** Whether stop price `a` is strictly tighter (nearer the mark) than `b` for the position's side. */
 const tighterThan = (c: PositionContext, a: number, b: number) => (c.side === 'LONG' ? a > b : a < b);
 
+/** The working stop covers less than the position (a resize the venue refused). */
+const undersized = (c: PositionContext) => !!c.stop?.confirmed && c.qty > 0 && c.stop.qty < c.qty - 1e-12;
+
 /** Transitions the position lifecycle allows; anything else is journaled as an alert. */
 export const PHASE_NEXT: Record<PositionState, readonly PositionState[]> = {
   flat: ['opening', 'open'],
@@ -155,6 +158,8 @@ function legStatus(c: PositionContext, at: number, outs: Outs, e: OrderEvent): v
         if (c.plan) c.plan = { ...c.plan, stop: c.stop.price };
         // The mark is past the refused level; a working stop as tight or tighter is past it too.
         if (crossed && c.qty > 0 && !tighterThan(c, s.price, c.stop.price)) flatten(c, at, outs, `mark past the stop ${c.stop.price}: the venue refused ${s.price} as already triggered (${e.reason})`);
+        // A refused resize: what the working stop does not cover is unprotected, and the timer tries again.
+        else if (undersized(c)) markUnprotected(c, at);
       } else if (c.qty > 0) {
         markUnprotected(c, at);
         // Re-trying a stop the mark has already passed only earns the same refusal, and the protect
@@ -202,13 +207,17 @@ function onMark(c: PositionContext, at: number, outs: Outs, mark: number, ts: nu
 function onProtectTimer(c: PositionContext, at: number, outs: Outs): boolean {
   const { protect: _p, ...timers } = c.timers;
   c.timers = timers;
-  if (c.qty === 0 || c.stop?.confirmed || c.prevStop) return false;
+  const short = undersized(c);
+  if (c.qty === 0 || (c.stop?.confirmed && !short) || c.prevStop) return false;
   c.protectAttempts++;
   const since = c.unprotectedSince ?? at;
-  alert(outs, c, at, `UNPROTECTED ${c.side} ${c.qty} ${c.symbol} for ${Math.round((at - since) / 1000)}s: stop ${c.stop?.id ?? 'none'} is ${c.stop?.status ?? 'missing'}`, {
+  alert(outs, c, at, `UNPROTECTED ${c.side} ${c.qty} ${c.symbol} for ${Math.round((at - since) / 1000)}s: stop ${c.stop?.id ?? 'none'} is ${c.stop?.status ?? 'missing'}${short ? ` and covers ${c.stop!.qty} of it` : ''}`, {
     unprotectedSince: since, stop: c.stop, attempt: c.protectAttempts,
   });
   if (!c.stop || !c.plan) protect(c, at, outs);
+  else if (short && c.protectAttempts > MAX_STOP_ATTEMPTS) flatten(c, at, outs, `the stop covers ${c.stop.qty} of ${c.qty} after ${c.protectAttempts} checks`);
+  // Make before break: the stop for the smaller size works until the one for all of it is confirmed.
+  else if (short) placeStop(c, at, outs, c.stop.price, c.qty, c.stop.kind);
   else if (TERMINAL.includes(c.stop.status) && c.protectAttempts > MAX_STOP_ATTEMPTS) {
     // A position the venue will not take a stop for does not stay open.
     flatten(c, at, outs, `no confirmed stop after ${c.protectAttempts} checks (last stop ${c.stop.status})`);
