@@ -29,11 +29,14 @@ const digest = (r: BacktestResult) => createHash('sha256')
  * And: risk journal entries name their equity's source and the report counts risk verdicts and
  * says where its starting equity came from; with those three fields left out, both runs hash as
  * they did before the change (checked against the previous commit's code).
+ * And: the strategy's exit defaults follow issue #5 and DOMAIN.md — a 2 % stop floor (was 1.2 %),
+ * take-profit shares 30/30/40 in every regime (range and volatile took 40 % first), trailing from
+ * +1 % (was one stop distance) — so sizes, exits and the trades themselves differ.
  */
 const cases = [
-  { name: 'fallback rule, 4 synthetic symbols × 600 candles, seed 5', minConfidence: 0.51, symbols: 4, candles: 600, seed: 5, signals: 'fallback', digest: '2da85e49ca017479fbbe3e4edde4c2d2' },
+  { name: 'fallback rule, 4 synthetic symbols × 600 candles, seed 5', minConfidence: 0.51, symbols: 4, candles: 600, seed: 5, signals: 'fallback', digest: '435830862d2ff6b4f30a5545bc34521a' },
   // A low confidence bar, so the ensemble's signals reach risk, orders and positions too.
-  { name: 'ONNX ensemble, 4 synthetic symbols × 400 candles, seed 3', minConfidence: 0.3, symbols: 4, candles: 400, seed: 3, signals: 'ai', digest: '5ddf66a14f49c403309b525005d7d518' },
+  { name: 'ONNX ensemble, 4 synthetic symbols × 400 candles, seed 3', minConfidence: 0.3, symbols: 4, candles: 400, seed: 3, signals: 'ai', digest: '7188f04fa75f97ba32d504974044afb0' },
 ] as const;
 
 describe('backtest results stay the same across optimisations', () => {

@@ -31,6 +31,7 @@ describe('config', () => {
     expect(() => loadConfig({ env: {}, file: file({ supervision: { intensity: -1 } }) })).toThrow(/config key 'supervision\.intensity'/);
     expect(() => loadConfig({ env: {}, file: file({ log: { level: 'loud' } }) })).toThrow(/config key 'log\.level'/);
     expect(() => loadConfig({ env: { QT_STREAMS__DUPLICATE_WINDOW_MIN: '2' } })).toThrow(/duplicateWindowMin: at least 10 minutes, or a retried order could be placed twice/);
+    expect(() => loadConfig({ env: {}, overrides: { strategy: { tpFractions: [0.3, 0.3, 0.3] } } })).toThrow(/take-profit shares must add up to 1/);
   });
 
   it('cluster mode: leases from env; the renew interval must leave room in the TTL; nats.url may list every server', () => {

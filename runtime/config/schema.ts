@@ -194,8 +194,15 @@ export const ConfigSchema = z.strictObject({
       equity: z.number().positive().default(10_000),
       /** Fraction of equity lost if the stop is hit, at confidence 1. @default 0.0025 */
       riskPerTrade: z.number().positive().max(0.1).default(0.0025),
-      /** Minimum stop distance, fraction of price. @default 0.012 */
-      stopPct: z.number().positive().max(0.5).default(0.012),
+      /** Minimum stop distance, fraction of price (DOMAIN.md's stop-loss: 2 %); wider when ATR says so. @default 0.02 */
+      stopPct: z.number().positive().max(0.5).default(0.02),
+      /** Shares of the position closed at TP1, TP2, TP3; their levels are 1–4 stop distances by regime. @default [0.3, 0.3, 0.4] */
+      tpFractions: z
+        .tuple([z.number().positive(), z.number().positive(), z.number().positive()])
+        .refine((f) => Math.abs(f[0] + f[1] + f[2] - 1) < 1e-9, 'the three take-profit shares must add up to 1')
+        .default([0.3, 0.3, 0.4]),
+      /** Profit (fraction of entry) after which the stop trails the best price. @default 0.01 */
+      trailActivatePct: z.number().positive().max(0.5).default(0.01),
       /** Stop distance in ATRs (trend and range regimes). @default 2 */
       stopAtr: z.number().positive().max(20).default(2),
       /** Stop distance in ATRs in a volatile regime: wider, so noise does not stop us out. @default 3 */

@@ -3,7 +3,10 @@ import { ExitTemplateSchema } from '../../../protocols/index.js';
 import { gate } from './decide.js';
 import { exitTemplate, floorSig, sizeIntent, stopDistance, type SizingParams } from './sizing.js';
 
-const P: SizingParams = { riskPerTrade: 0.005, stopPct: 0.012, stopAtr: 2, volatileStopAtr: 3, maxSymbolFraction: 0.25, maxTotalFraction: 1.5, minNotional: 5 };
+const P: SizingParams = {
+  riskPerTrade: 0.005, stopPct: 0.012, stopAtr: 2, volatileStopAtr: 3, maxSymbolFraction: 0.25, maxTotalFraction: 1.5, minNotional: 5,
+  tpFractions: [0.3, 0.3, 0.4], trailActivatePct: 0.01,
+};
 const base = { equity: 10_000, price: 100, atr: 1, confidence: 0.8, regime: 'range' as const, symbolExposure: 0, totalExposure: 0 };
 
 describe('sizing (hand-computed)', () => {
@@ -42,13 +45,16 @@ describe('sizing (hand-computed)', () => {
     expect(floorSig(0)).toBe(0);
   });
 
-  it('exit template: stop = the sizing distance, ladders in R by regime, valid per the schema', () => {
-    const t = exitTemplate('volatile', 0.03);
+  it('exit template: stop = the sizing distance, levels in R by regime, the spec\'s 30/30/40 shares and +1 % trailing by default, valid per the schema', () => {
+    const t = exitTemplate('volatile', 0.03, P);
     expect(t.stopPct).toBe(0.03);
     expect(t.takeProfits.map((x) => x.pct)).toEqual([0.03, 0.06, 0.09]);
-    expect(t.takeProfits.reduce((a, x) => a + x.fraction, 0)).toBeCloseTo(1);
+    expect(t.takeProfits.map((x) => x.fraction)).toEqual([0.3, 0.3, 0.4]);
+    expect(t.trailing).toEqual({ activatePct: 0.01, callbackPct: 0.015 });
     expect(ExitTemplateSchema.parse(t)).toEqual(t);
-    expect(exitTemplate('trend_up', 0.02).takeProfits.map((x) => x.pct)).toEqual([0.03, 0.05, 0.08]);
+    const trend = exitTemplate('trend_up', 0.02, { tpFractions: [0.5, 0.25, 0.25], trailActivatePct: 0.015 });
+    expect(trend.takeProfits.map((x) => [x.pct, x.fraction])).toEqual([[0.03, 0.5], [0.05, 0.25], [0.08, 0.25]]);
+    expect(trend.trailing.activatePct).toBe(0.015);
   });
 });
 

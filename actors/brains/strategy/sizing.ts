@@ -4,7 +4,7 @@ import type { ExitTemplate, Regime } from '../../../protocols/index.js';
 export interface SizingParams {
   /** Fraction of equity lost if the stop is hit, at confidence 1. @default 0.0025 */
   riskPerTrade: number;
-  /** Minimum stop distance, fraction of price. @default 0.012 */
+  /** Minimum stop distance, fraction of price (DOMAIN.md's stop-loss: 2 %). @default 0.02 */
   stopPct: number;
   /** Stop distance in ATRs. @default 2 */
   stopAtr: number;
@@ -16,6 +16,10 @@ export interface SizingParams {
   maxTotalFraction: number;
   /** Smallest notional worth an intent (USDT). @default 5 */
   minNotional: number;
+  /** Shares of the position closed at TP1, TP2, TP3 (sum 1). @default [0.3, 0.3, 0.4] */
+  tpFractions: readonly [number, number, number];
+  /** Profit (fraction of entry) after which the stop trails. @default 0.01 */
+  trailActivatePct: number;
 }
 
 export interface SizingInput {
@@ -80,15 +84,15 @@ export function sizeIntent(p: SizingParams, s: SizingInput): Sizing {
   return { ok: true, qty, notional: rounded, stopDistance: dist, rawNotional, capped };
 }
 
-/** Take-profit ladders in multiples of the stop distance (R), by regime. */
-const LADDERS: Record<Regime, Array<[r: number, fraction: number]>> = {
+/** Take-profit levels in multiples of the stop distance (R), by regime. */
+const LADDERS: Record<Regime, readonly [number, number, number]> = {
   // With the trend: let winners run.
-  trend_up: [[1.5, 0.3], [2.5, 0.3], [4, 0.4]],
-  trend_down: [[1.5, 0.3], [2.5, 0.3], [4, 0.4]],
-  // Ranges mean-revert: take most of it early.
-  range: [[1, 0.4], [1.5, 0.4], [2, 0.2]],
-  volatile: [[1, 0.4], [2, 0.3], [3, 0.3]],
-  unknown: [[1, 0.3], [1.6, 0.3], [2.6, 0.4]],
+  trend_up: [1.5, 2.5, 4],
+  trend_down: [1.5, 2.5, 4],
+  // Ranges mean-revert: take profits closer.
+  range: [1, 1.5, 2],
+  volatile: [1, 2, 3],
+  unknown: [1, 1.6, 2.6],
 };
 
 /**
@@ -96,12 +100,12 @@ const LADDERS: Record<Regime, Array<[r: number, fraction: number]>> = {
  * the size was computed from (no `stopAtr`), so the loss at the stop matches the sizing whichever
  * way the exit brain reads it; volatile regimes get wider stops through `volatileStopAtr`.
  */
-export function exitTemplate(regime: Regime, dist: number): ExitTemplate {
+export function exitTemplate(regime: Regime, dist: number, p: Pick<SizingParams, 'tpFractions' | 'trailActivatePct'>): ExitTemplate {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   return {
     stopPct: round(dist),
-    takeProfits: LADDERS[regime].map(([r, fraction]) => ({ pct: round(Math.min(5, r * dist)), fraction })),
-    trailing: { activatePct: round(dist), callbackPct: round(Math.min(0.05, Math.max(0.002, dist / 2))) },
+    takeProfits: LADDERS[regime].map((r, i) => ({ pct: round(Math.min(5, r * dist)), fraction: p.tpFractions[i]! })),
+    trailing: { activatePct: round(p.trailActivatePct), callbackPct: round(Math.min(0.05, Math.max(0.002, dist / 2))) },
     breakevenAfterTp1: true,
   };
 }

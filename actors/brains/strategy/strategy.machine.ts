@@ -16,7 +16,8 @@ export interface StrategyParams extends SizingParams, GateParams {
 }
 
 export const DEFAULT_STRATEGY_PARAMS: StrategyParams = {
-  minConfidence: 0.6, againstTrend: 'skip', equity: 10_000, riskPerTrade: 0.0025, stopPct: 0.012, stopAtr: 2, volatileStopAtr: 3,
+  minConfidence: 0.6, againstTrend: 'skip', equity: 10_000, riskPerTrade: 0.0025, stopPct: 0.02, stopAtr: 2, volatileStopAtr: 3,
+  tpFractions: [0.3, 0.3, 0.4], trailActivatePct: 0.01,
   maxSymbolFraction: 0.1, maxTotalFraction: 1.5, minNotional: 5, leverage: 3, pendingTtlMs: 300_000,
 };
 
@@ -131,7 +132,7 @@ export const strategyMachine = setup({
       const candidate: Intent = {
         intentId, symbol: s.symbol, venue: s.venue, ts: s.ts, kind: 'entry', side, confidence: s.confidence, attribution: s.attribution,
         price: s.price, qty: size.qty, notional: size.notional, leverage: ctx.params.leverage, regime: g.regime,
-        ...(s.atr !== undefined ? { atr: s.atr } : {}), exit: exitTemplate(g.regime, size.stopDistance),
+        ...(s.atr !== undefined ? { atr: s.atr } : {}), exit: exitTemplate(g.regime, size.stopDistance, ctx.params),
       };
       const checked = IntentSchema.safeParse(candidate);
       if (!checked.success) return skip('INVALID_INTENT', checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), { ...reg, sizing });
