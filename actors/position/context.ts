@@ -56,6 +56,8 @@ export interface PositionContext {
   realizedPnl: number;
   fees: number;
   funding: number;
+  /** Venue time of the last funding payment booked: a re-sent one is not booked twice. */
+  fundingTs?: number | null;
   intentId: string | null;
   attribution: string;
   openedAt: number | null;

@@ -42,6 +42,17 @@ describe('position rules (machine without host)', () => {
     expect(m.submits().filter((s) => s.leg === 'sl')).toHaveLength(1);
   });
 
+  it('books each funding payment once, in venue-time order, and none from before the position opened', () => {
+    const m = machine();
+    m.send(ev('I9', 'entry', 'BUY', 'filled', 2, 50, { id: 1, price: 50, qty: 2, fee: 0 }));
+    const opened = m.ctx().openedAt!;
+    m.send({ type: 'funding', amount: -0.4, ts: opened - 1 }); // the previous position's
+    m.send({ type: 'funding', amount: -0.1, ts: opened + 8 * 3_600_000 });
+    m.send({ type: 'funding', amount: -0.1, ts: opened + 8 * 3_600_000 }); // re-read after a restart
+    m.send({ type: 'funding', amount: 0.05, ts: opened + 16 * 3_600_000 });
+    expect(m.ctx()).toMatchObject({ funding: -0.05, realizedPnl: -0.05 });
+  });
+
   it('weights the average entry over partial fills and derives the price of a fill reported without detail', () => {
     const m = machine();
     m.send(ev('I2', 'entry', 'SELL', 'partially_filled', 1, 100, { id: 1, price: 100, qty: 1, fee: 0 }));

@@ -63,9 +63,12 @@ export function step(context: PositionContext, ev: PositionEvent, copy = false):
       break;
     }
     case 'funding':
-      if (c.qty > 0) {
+      // Payments come in venue-time order; one at or before the last booked (a re-read after a
+      // restart) or before this position opened (the previous position's) is not this one's.
+      if (c.qty > 0 && ev.ts > Math.max(c.fundingTs ?? 0, c.openedAt ?? 0)) {
         c.funding += ev.amount;
         c.realizedPnl += ev.amount;
+        c.fundingTs = ev.ts;
       }
       break;
     case 'flatten':
