@@ -23,6 +23,19 @@ describe('qt backtest', () => {
     expect(sl.length).toBeGreaterThan(0);
   }, 120_000);
 
+  it('hosts the CEO brain: losses move risk\'s mode as on a live node, journaled; positions still open at the end are listed', async () => {
+    // Loss limits so tight that the first losing trades use up most of them.
+    const cfg = loadConfig({ env: {}, overrides: { strategy: { minConfidence: 0.51 }, risk: { maxDailyLossPct: 0.002, maxWeeklyDrawdownPct: 0.004 } } });
+    const r = await runBacktest({ cfg, data: 'synthetic', symbols: 5, candles: 1000, seed: 5 });
+    const ceo = r.journal.filter((j) => j.kind === 'policy' && j.data['source'] === 'ceo');
+    expect(ceo.length).toBeGreaterThan(0);
+    expect(ceo[0]!.summary).toMatch(/^CEO risk mode NORMAL → (SAFE|CRITICAL): loss limits \d+% used/);
+    const verdicts = r.journal.filter((j) => j.kind === 'risk').map((j) => j.data['verdict'] as { mode: string });
+    expect(verdicts.some((v) => v.mode !== 'NORMAL')).toBe(true);
+    for (const p of r.openAtEnd) expect(p.qty > 0 && Number.isFinite(p.unrealizedPnl) && p.mark > 0).toBe(true);
+    expect(new Set(r.openAtEnd.map((p) => p.symbol)).size).toBe(r.openAtEnd.length);
+  }, 120_000);
+
   it('with --signals ai the shipped ONNX ensemble decides, batched per candle close, every signal attributed to its members', async () => {
     const cfg = loadConfig({ env: {} });
     const { FIXTURE_BTC_1M } = await import('../../models/data/index.js');

@@ -13,7 +13,7 @@ import { readReplayDir } from '../venues/sim/run.js';
 import { symbolDef } from './defs.js';
 import { ordersDef } from './defs-orders.js';
 import { planRules, positionDef } from './defs-position.js';
-import { riskDef, RISK_ID } from './defs-risk.js';
+import { ceoDef, CEO_ID, riskDef, RISK_ID } from './defs-risk.js';
 import { regimeDef, strategyDef } from './defs-strategy.js';
 
 export interface BacktestOptions {
@@ -42,6 +42,11 @@ export interface BacktestResult {
   venueRejects: Record<string, number>;
   signalSource: 'ai' | 'fallback';
   inferenceBatches: number;
+  /**
+   * Positions still open on the engine when the data ran out, marked to the last price. The
+   * report's trade statistics count closed trades only; these say what they leave out.
+   */
+  openAtEnd: Array<{ symbol: string; side: 'LONG' | 'SHORT'; qty: number; entry: number; mark: number; unrealizedPnl: number }>;
 }
 
 /** The shipped ensemble, loaded from models/artifacts with the AI brain's own decision core. */
@@ -98,6 +103,9 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   // The engine's account is the configured balance and nothing else moves it: risk takes that
   // figure as known (a live node waits for the venue's own, `risk.equitySource`).
   bus.add(riskDef({ ...cfg, risk: { ...cfg.risk, equitySource: 'config', initialEquity: cfg.sim.initialBalance } }), RISK_ID);
+  // The CEO brain moves risk's mode from drawdown, as live (no supervision events or model
+  // supervisor here: those inputs simply stay quiet).
+  bus.add(ceoDef({ ...cfg, risk: { ...cfg.risk, initialEquity: cfg.sim.initialBalance } }), CEO_ID);
   bus.add(regimeDef(cfg), 'main');
   bus.add(strategyDef(cfg), 'main');
   for (const s of syms) {
@@ -130,6 +138,10 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   bus.stop();
   const candleEvents = bridge.candles();
   const history = venue.engine.history();
+  const openAtEnd = venue.engine.positions().filter((p) => Number(p.positionAmt) !== 0).map((p) => {
+    const amt = Number(p.positionAmt);
+    return { symbol: p.symbol, side: amt > 0 ? ('LONG' as const) : ('SHORT' as const), qty: Math.abs(amt), entry: Number(p.entryPrice), mark: Number(p.markPrice), unrealizedPnl: Number(p.unRealizedProfit) };
+  });
   return {
     report: buildReport(journal, { initialEquity: cfg.sim.initialBalance }),
     journal,
@@ -141,6 +153,7 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
     venueRejects: history.rejects.reduce<Record<string, number>>((n, r) => ((n[r.code] = (n[r.code] ?? 0) + 1), n), {}),
     signalSource: o.signals ?? 'fallback',
     inferenceBatches: batches,
+    openAtEnd,
   };
 }
 
@@ -162,7 +175,10 @@ export async function runBacktestCli(argv: string[]): Promise<number> {
     ...(values.from ? { from: ts(values.from)! } : {}), ...(values.to ? { to: ts(values.to)! } : {}), ...(values.seed ? { seed: Number(values.seed) } : {}),
   });
   if (values.html) writeFileSync(values.html, renderHtml(r.report));
-  const meta = { signals: r.signalSource, inferenceBatches: r.inferenceBatches, candleEvents: r.candleEvents, wallSeconds: Math.round(r.wallSeconds * 1000) / 1000, candlesPerSecond: r.candlesPerSecond, venueOrders: r.venueOrders, venueRejects: r.venueRejects, bus: r.bus };
-  process.stdout.write(values.json ? `${JSON.stringify({ ...meta, report: r.report })}\n` : `${renderText(r.report)}\n\n${r.candleEvents} candle events in ${meta.wallSeconds}s (${r.candlesPerSecond}/s), ${r.venueOrders} orders at the venue\n`);
+  const meta = { signals: r.signalSource, inferenceBatches: r.inferenceBatches, candleEvents: r.candleEvents, wallSeconds: Math.round(r.wallSeconds * 1000) / 1000, candlesPerSecond: r.candlesPerSecond, venueOrders: r.venueOrders, venueRejects: r.venueRejects, bus: r.bus, openAtEnd: r.openAtEnd };
+  const open = r.openAtEnd.length
+    ? `\n${r.openAtEnd.length} position(s) still open at the end, unrealized ${r.openAtEnd.reduce((a, p) => a + p.unrealizedPnl, 0).toFixed(2)} USDT (not in the trade statistics): ${r.openAtEnd.map((p) => `${p.symbol} ${p.side} ${p.qty}`).join(', ')}`
+    : '';
+  process.stdout.write(values.json ? `${JSON.stringify({ ...meta, report: r.report })}\n` : `${renderText(r.report)}\n\n${r.candleEvents} candle events in ${meta.wallSeconds}s (${r.candlesPerSecond}/s), ${r.venueOrders} orders at the venue${open}\n`);
   return 0;
 }
