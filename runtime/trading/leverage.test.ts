@@ -125,4 +125,25 @@ describe('leverage and position mode on the venue (sim over HTTP, real NATS, exe
       await env[Symbol.asyncDispose]();
     }
   });
+
+  it('an account paying fees in BNB makes the executor refuse to start, with the reason; switched off it starts', async () => {
+    const env = await natsEnv();
+    const venueEnv = await startVenueEnv({ sim: { feeBurn: true } });
+    try {
+      const lines: Array<{ level: number; msg: string }> = [];
+      const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+      await expect(startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger })).rejects.toMatchObject({
+        name: 'FeeBurnError', retryable: false, message: expect.stringMatching(/pays fees in BNB \(feeBurn=true\).*turn BNB fee payment off/),
+      });
+      expect(lines.some((l) => l.level === 60 && /fees in BNB/.test(l.msg))).toBe(true);
+      await expect(env.bus.jsm.consumers.info(STREAMS.orders, 'qt_executor')).rejects.toThrow();
+      // Turned off on the venue, as the message says (Binance's own endpoint): the executor starts.
+      expect(await (await venueEnv.sim.signed('POST', '/fapi/v1/feeBurn', { feeBurn: 'false' })).json()).toEqual({ code: 200, msg: 'success' });
+      const ex = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger });
+      await ex.stop();
+    } finally {
+      await venueEnv.close();
+      await env[Symbol.asyncDispose]();
+    }
+  });
 });

@@ -9,6 +9,10 @@
  *   later entries at the same leverage go straight out. The call is idempotent, so a restart simply
  *   sets it once more.
  *
+ * - Fee asset: position PnL, the risk ledger and the report count fees in USDT, as fills report
+ *   them. With BNB fee payment on, fills report fees in BNB; the executor refuses to start rather
+ *   than book them 600× too high (which would HALT trading on the first fills) or too low.
+ *
  * Margin type is left as the account has it: there is no configuration for it.
  */
 import type { Logger } from 'pino';
@@ -44,6 +48,30 @@ export class LeverageRejectedError extends RuntimeError {
   ) {
     super(`not sent: leverage ${leverage}x on ${symbol} refused by the venue (${code}): ${venueMsg}`, { ...opts, retryable: false });
   }
+}
+
+/** The account pays fees in BNB; fills would report fees in an asset the bookkeeping does not convert. */
+export class FeeBurnError extends RuntimeError {
+  override name = 'FeeBurnError';
+  constructor(readonly venue: string) {
+    super(
+      `${venue} account pays fees in BNB (feeBurn=true): fills would report fees in BNB, and position PnL, the risk ledger and ` +
+        'reports count fees in USDT; turn BNB fee payment off (POST /fapi/v1/feeBurn feeBurn=false) and start again',
+      { retryable: false },
+    );
+  }
+}
+
+/** Throws {@link FeeBurnError} (logged with its reason) when the account pays fees in BNB. */
+export async function requireQuoteFees(venue: Pick<BinanceVenue, 'venue' | 'feeBurn'>, log: Logger): Promise<void> {
+  const burn = await venue.feeBurn();
+  if (!burn) {
+    log.info({ feeBurn: burn }, 'account fee asset checked');
+    return;
+  }
+  const err = new FeeBurnError(venue.venue);
+  log.fatal({ feeBurn: burn, err }, err.message);
+  throw err;
 }
 
 /** Throws {@link HedgeModeError} (logged with its reason) unless the account is in one-way mode. */

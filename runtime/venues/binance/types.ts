@@ -63,6 +63,8 @@ export interface BinanceVenue {
   setLeverage(symbol: string, leverage: number): Promise<LeverageSetting>;
   /** The account's position mode (GET /fapi/v1/positionSide/dual). */
   positionMode(): Promise<PositionMode>;
+  /** Whether the account pays fees in BNB (GET /fapi/v1/feeBurn). */
+  feeBurn(): Promise<boolean>;
 
   /** Closed candles only, gap-free and de-duplicated per (symbol, interval), REST-backfilled after gaps. */
   subscribeCandles(symbols: string[], intervals: Interval[], onCandle: (c: Candle) => void): Subscription;

@@ -9,6 +9,7 @@ import { Breakers } from './breakers.js';
 import { WeightBudget } from './budget.js';
 import { CandleSequencer } from './candles.js';
 import { VenueClosedError } from './errors.js';
+import { RuntimeError } from '../../errors.js';
 import { createMarketData } from './market-data.js';
 import type { WireBalance, WireIncome, WireLeverage, WireOrder, WirePositionMode, WirePositionRisk, WsAggTrade, WsKline, WsMarkPrice } from './messages.js';
 import { compileOptions, type BinanceVenueOptions } from './options.js';
@@ -127,6 +128,13 @@ export function createBinanceVenue(options: BinanceVenueOptions): BinanceVenue {
         ex.fapiPrivateGetPositionSideDual(),
       );
       return parsePositionMode(w);
+    },
+    async feeBurn() {
+      live();
+      const w = await rest.call<{ feeBurn?: unknown }>({ breaker: 'account', weight: 30, retry: 'idempotent', what: 'feeBurn' }, (ex) => ex.fapiPrivateGetFeeBurn());
+      // An answer we cannot read is not taken as "off": the start-up check refuses on it.
+      if (typeof w.feeBurn !== 'boolean') throw new RuntimeError(`unreadable feeBurn answer: ${JSON.stringify(w).slice(0, 200)}`);
+      return w.feeBurn;
     },
     subscribeCandles,
     subscribeMarks(symbols, onMark: (m: MarkTick) => void) {

@@ -40,6 +40,8 @@ export interface SimServerOptions {
   listenKeyTtlMs?: number;
   /** The account reports hedge mode (GET /fapi/v1/positionSide/dual); see `AccountRouteOptions`. @default false */
   dualSidePosition?: boolean;
+  /** The account reports BNB fee payment (GET /fapi/v1/feeBurn); see `AccountRouteOptions`. @default false */
+  feeBurn?: boolean;
 }
 
 /** Options after defaults. */
@@ -55,6 +57,7 @@ export interface CompiledOptions {
   readonly pingIntervalMs: number;
   readonly listenKeyTtlMs: number;
   readonly dualSidePosition: boolean;
+  readonly feeBurn: boolean;
 }
 
 const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null;
@@ -88,6 +91,7 @@ const schema = z.strictObject({
   pingIntervalMs: z.number().int().positive().default(180_000),
   listenKeyTtlMs: z.number().int().positive().default(LISTEN_KEY_TTL_MS),
   dualSidePosition: z.boolean().default(false),
+  feeBurn: z.boolean().default(false),
 });
 
 /** Validates and applies defaults; throws a readable Error on bad options. */

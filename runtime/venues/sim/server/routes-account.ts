@@ -28,10 +28,10 @@ function openNotional(orders: OrderView[], symbol: string, side: 'BUY' | 'SELL')
 }
 
 /** GET /fapi/v2/account, with Binance's field names. */
-export function accountV2(engine: SimEngine): Json {
+export function accountV2(engine: SimEngine, feeBurn = false): Json {
   const a = engine.account();
   return {
-    feeBurn: false,
+    feeBurn,
     multiAssetsMargin: false,
     tradeGroupId: -1,
     ...fixWithdraw(a),
@@ -141,6 +141,11 @@ export interface AccountRouteOptions {
    * `POST /sim/positionSide/dual?dualSidePosition=true`. @default false
    */
   dualSidePosition?: boolean;
+  /**
+   * The account pays fees in BNB (`GET/POST /fapi/v1/feeBurn`). The engine still charges USDT; the
+   * setting is reported so a node's start-up check can be exercised. @default false
+   */
+  feeBurn?: boolean;
 }
 
 const DEFAULT_RESTRICTIONS: SimApiRestrictions = {
@@ -184,9 +189,22 @@ function restrictionRoutes(o: AccountRouteOptions): Route[] {
 
 /** Account, position and settings routes. */
 export function accountRoutes(o: AccountRouteOptions = {}): Route[] {
-  const mode = { dual: o.dualSidePosition ?? false };
+  const mode = { dual: o.dualSidePosition ?? false, feeBurn: o.feeBurn ?? false };
   return [
     ...restrictionRoutes(o),
+    { method: 'GET', path: '/fapi/v1/feeBurn', security: 'SIGNED', weight: 30, handle: () => ({ feeBurn: mode.feeBurn }) },
+    {
+      method: 'POST',
+      path: '/fapi/v1/feeBurn',
+      security: 'SIGNED',
+      weight: 1,
+      handle: ({ params }) => {
+        const v = params.bool('feeBurn');
+        if (v === undefined) throw apiErrors.mandatory('feeBurn');
+        mode.feeBurn = v;
+        return { code: 200, msg: 'success' };
+      },
+    },
     {
       method: 'POST',
       path: '/sim/positionSide/dual',
@@ -199,7 +217,7 @@ export function accountRoutes(o: AccountRouteOptions = {}): Route[] {
         return { dualSidePosition: mode.dual };
       },
     },
-    { method: 'GET', path: '/fapi/v2/account', security: 'SIGNED', weight: 5, handle: ({ deps }) => accountV2(deps.engine) },
+    { method: 'GET', path: '/fapi/v2/account', security: 'SIGNED', weight: 5, handle: ({ deps }) => accountV2(deps.engine, mode.feeBurn) },
     { method: 'GET', path: '/fapi/v3/account', security: 'SIGNED', weight: 5, handle: ({ deps }) => accountV3(deps.engine) },
     { method: 'GET', path: '/fapi/v2/balance', security: 'SIGNED', weight: 5, handle: ({ deps }) => balances(deps.engine) },
     { method: 'GET', path: '/fapi/v3/balance', security: 'SIGNED', weight: 5, handle: ({ deps }) => balances(deps.engine) },

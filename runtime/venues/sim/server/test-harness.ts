@@ -40,7 +40,7 @@ function qs(params: Record<string, string | number | boolean>): string {
 
 /** Starts engine and server on a random port, seeded with BTCUSDT ≈ 60000 and ETHUSDT ≈ 3000. */
 export async function startSim(
-  o: { clock?: Clock; limits?: Partial<RateLimitConfig>; listenKeyTtlMs?: number; pingIntervalMs?: number; dualSidePosition?: boolean; fundingIntervalMs?: number } = {},
+  o: { clock?: Clock; limits?: Partial<RateLimitConfig>; listenKeyTtlMs?: number; pingIntervalMs?: number; dualSidePosition?: boolean; feeBurn?: boolean; fundingIntervalMs?: number } = {},
 ): Promise<Sim> {
   const clock = o.clock ?? createLiveClock();
   const engine = createSimEngine({
@@ -67,6 +67,7 @@ export async function startSim(
     ...(o.listenKeyTtlMs ? { listenKeyTtlMs: o.listenKeyTtlMs } : {}),
     ...(o.pingIntervalMs ? { pingIntervalMs: o.pingIntervalMs } : {}),
     ...(o.dualSidePosition ? { dualSidePosition: true } : {}),
+    ...(o.feeBurn ? { feeBurn: true } : {}),
   });
   const call: Sim['call'] = (method, path, params = {}) => {
     const q = qs(params);
