@@ -2,7 +2,7 @@ import type { OrderEvent, OrderLeg } from '../../protocols/index.js';
 import { shrinkLegs } from '../brains/exit/index.js';
 import { clean, type ExitReason, type PositionContext } from './context.js';
 import { alert, journal, publish, type Outs } from './outputs.js';
-import { cancelAll, desiredStop, markUnprotected, placeStop, protect } from './protect.js';
+import { cancelAll, desiredStop, markUnprotected, placeStop, protect, resizeTps } from './protect.js';
 
 /** One execution to apply: a trade, or a trade-less fill inferred from an order's cumulative qty. */
 export interface Exec {
@@ -89,6 +89,7 @@ function reduce(c: PositionContext, at: number, outs: Outs, x: Exec): void {
   const tpIdx = c.tps.findIndex((t) => t.id === x.ev.clientOrderId);
   if (c.plan) {
     c.plan = (tpIdx >= 0 ? shrinkLegs(c.plan, { tp: tpIdx, qty: q }) : shrinkLegs(c.plan, { qty: q })) ?? c.plan;
+    if (tpIdx < 0) resizeTps(c, at, outs);
   }
   if (tpIdx >= 0) {
     const t = c.tps[tpIdx]!;

@@ -159,3 +159,24 @@ export function cancelAll(c: PositionContext, at: number, outs: Outs, reason: st
   for (const t of c.tps) if (!TERMINAL.includes(t.status)) cancel(outs, c, at, t.id, reason);
   c.prevStop = null;
 }
+
+/**
+ * After a partial exit that was not a take-profit (a strategy exit, a partial stop, a size the
+ * venue says is gone), the plan's legs shrank furthest first; the venue's take-profits follow, so
+ * a nearer target does not close the whole remainder early. A shrunk leg is re-placed at its price
+ * with the smaller size; a leg the plan dropped is canceled.
+ */
+export function resizeTps(c: PositionContext, at: number, outs: Outs): void {
+  if (!c.plan) return;
+  const plan = c.plan;
+  c.tps = c.tps.flatMap((t): TpLeg[] => {
+    if (TERMINAL.includes(t.status)) return [t];
+    const qty = plan.takeProfits.find((p) => p.price === t.price)?.qty ?? 0;
+    if (qty >= t.qty) return [t];
+    cancel(outs, c, at, t.id, `partial exit: ${t.leg} ${t.qty} → ${qty}`);
+    if (qty <= 0) return [];
+    const { id } = nextId(c, t.leg);
+    submit(outs, c, at, { id, leg: t.leg, orderType: 'TAKE_PROFIT_MARKET', qty, stopPrice: t.price });
+    return [{ leg: t.leg, id, price: t.price, qty, status: 'sent' }];
+  });
+}

@@ -119,6 +119,24 @@ describe('position rules (machine without host)', () => {
     expect(m.outs.some((o) => o.subject === 'qt.position.ETHUSDT.closed')).toBe(true);
   });
 
+  it('a partial exit that is not a take-profit shrinks the venue\'s take-profits furthest first, re-placing a shrunk one at its price', () => {
+    const m = machine();
+    m.send(ev('IT', 'entry', 'BUY', 'filled', 1, 100, { id: 1, price: 100, qty: 1, fee: 0 }));
+    const tps = () => m.ctx().tps.map((t) => [t.leg, t.qty, t.price]);
+    const before = tps();
+    expect(before.map((t) => t[1])).toEqual([0.3, 0.3, 0.4]);
+    const cancels = () => m.outs.filter((o) => (o.data as { type?: string }).type === 'cancel').map((o) => (o.data as { clientOrderId: string }).clientOrderId);
+    // The strategy sells half: TP3 (0.4) goes, TP2 shrinks 0.3 → 0.2 at its price, TP1 stays.
+    m.send(ev('IT', 'exit', 'SELL', 'filled', 0.5, 101, { id: 2, price: 101, qty: 0.5, fee: 0 }));
+    expect(m.ctx().qty).toBe(0.5);
+    expect(tps()).toEqual([before[0], ['tp2', 0.2, before[1]![2]]]);
+    expect(cancels().filter((id) => /-tp\d$/.test(id)).sort()).toEqual([clientOrderId('IT', 'tp2'), clientOrderId('IT', 'tp3')].sort());
+    const replaced = m.submits().filter((x) => x.leg === 'tp2').at(-1)!;
+    expect(replaced).toMatchObject({ orderType: 'TAKE_PROFIT_MARKET', qty: 0.2, stopPrice: before[1]![2], reduceOnly: true, clientOrderId: clientOrderId('IT', 'tp2', 1) });
+    // The venue's take-profits add up to the position again.
+    expect(m.ctx().tps.reduce((a, t) => a + t.qty, 0)).toBeCloseTo(m.ctx().qty, 9);
+  });
+
   it('a refused stop move leaves the stop it replaced current, and is not retried at the same price', () => {
     const m = machine();
     m.send(ev('I8', 'entry', 'BUY', 'filled', 1, 100, { id: 1, price: 100, qty: 1, fee: 0 }));
