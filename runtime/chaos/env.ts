@@ -82,7 +82,10 @@ export class ChaosEnv {
 
   private async startSim(): Promise<void> {
     const port = await freePort();
-    this.sim = await startQtSim(['--port', String(port), '--symbols', String(this.o.symbols), '--seed', String(this.o.seed), '--speed', String(this.o.speed), '--nats', this.natsUrl]);
+    // The simulator's own settings (QT_SIM__*, e.g. the account's balance) go to its process: the
+    // node reads its equity from the venue, not from its own copy of them.
+    const simEnv = Object.fromEntries(Object.entries(this.o.extraEnv ?? {}).filter(([k]) => k.startsWith('QT_SIM__')));
+    this.sim = await startQtSim(['--port', String(port), '--symbols', String(this.o.symbols), '--seed', String(this.o.seed), '--speed', String(this.o.speed), '--nats', this.natsUrl], simEnv);
     this.simUrl = this.sim.url;
     this.o.log(`simulator process up at ${this.simUrl} (speed ${this.o.speed})`);
   }
