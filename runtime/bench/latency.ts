@@ -150,33 +150,35 @@ async function marketCurrent(bus: Bus, simUrl: string, timeoutMs: number): Promi
 }
 
 /** Runs one node at `symbols` for `seconds` and measures every entry it placed after warm-up. */
-export async function benchLatency(symbols: number, o: { seconds: number; speed: number }): Promise<Record<string, unknown>> {
-  await using env = await startLiveEnv({ symbols, speed: o.speed, env: TIGHT_STOPS });
+export async function benchLatency(symbols: number, o: { seconds: number; speed: number; mode?: 'inproc' | 'external' }): Promise<Record<string, unknown>> {
+  // `external`: the simulator in its own process, as a venue is in production (speed 1 only).
+  const speed = o.mode === 'external' ? 1 : o.speed;
+  await using env = await startLiveEnv({ symbols, speed, env: TIGHT_STOPS, ...(o.mode ? { mode: o.mode } : {}) });
   // Warm-up candles and the first bursts of a fresh node are not live latency: wait for its
   // first entry at the venue, then two more candle closes.
   const by = Date.now() + 300_000;
   while (Date.now() < by && !(await simHistory(env.simUrl)).orders.some((x) => x.clientOrderId.endsWith('-entry'))) await sleep(1_000);
   const warm = await marketCurrent(env.bus, env.simUrl, 600_000);
-  await sleep(Math.max(5_000, (2 * MINUTE) / o.speed));
+  await sleep(Math.max(5_000, (2 * MINUTE) / speed));
   const from = Date.now();
   await sleep(o.seconds * 1_000);
   const h = await simHistory(env.simUrl);
   const byId = await pathMessages(env.bus);
-  const ps = paths(h.orders.filter((x) => x.clientOrderId.endsWith('-entry')), byId, o.speed).filter((p) => p.md !== undefined && p.md >= from);
+  const ps = paths(h.orders.filter((x) => x.clientOrderId.endsWith('-entry')), byId, speed).filter((p) => p.md !== undefined && p.md >= from);
   const s = summary(ps.map((p) => p.total));
   // The first entry accepted after each candle close met no queue: the pipeline's own latency.
   const first = new Map<number, number>();
   for (const p of ps) first.set(p.closeM, Math.min(first.get(p.closeM) ?? Infinity, p.total));
   const f = summary([...first.values()]);
   // The node's own share: close → exec command stored, before the executor's pacing and REST.
-  const a = anchor(ps, o.speed);
-  const pipe = a ? summary(ps.filter((p) => p.exec !== undefined).map((p) => p.exec! - (a.w0 + p.closeM / o.speed))) : undefined;
+  const a = anchor(ps, speed);
+  const pipe = a ? summary(ps.filter((p) => p.exec !== undefined).map((p) => p.exec! - (a.w0 + p.closeM / speed))) : undefined;
   return {
-    symbols, speed: o.speed, seconds: o.seconds, market_caught_up_after_first_entry_s: warm.seconds, ...(warm.behind ? { symbols_still_behind: warm.behind } : {}),
+    symbols, speed, ...(o.mode === 'external' ? { simulator: 'own process' } : {}), seconds: o.seconds, market_caught_up_after_first_entry_s: warm.seconds, ...(warm.behind ? { symbols_still_behind: warm.behind } : {}),
     entries: s.n, p50_ms: r1(s.p50), p99_ms: r1(s.p99), max_ms: r1(s.max), mean_ms: r1(s.mean),
     first_entry_per_close: { closes: f.n, p50_ms: r1(f.p50), p99_ms: r1(f.p99) },
     ...(pipe ? { close_to_exec_command: { p50_ms: r1(pipe.p50), p99_ms: r1(pipe.p99) } } : {}),
-    hops: breakdown(ps, o.speed),
+    hops: breakdown(ps, speed),
     funnel: await funnel(env.bus, byId, from, ps.length),
     ...(ps.length === 0 ? { node_log_tail: env.logTail(6) } : {}),
     measured: 'candle close (simulator market clock) → entry accepted (simulator order time), ÷ speed; hops from JetStream timestamps',

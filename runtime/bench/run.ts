@@ -55,7 +55,8 @@ const GROUPS: Array<{ name: string; label: string; run: () => Promise<Sections> 
       const out: Sections = {};
       for (const pair of (knobs.QT_BENCH_LATENCY ?? '50:2,500:1').split(',')) {
         const [n, speed] = pair.split(':').map(Number) as [number, number | undefined];
-        out[`live_latency_${n}_symbols`] = await guard(() => benchLatency(n, { seconds: num('QT_BENCH_LATENCY_SEC', 180), speed: speed ?? 10 }));
+        const mode = knobs.QT_BENCH_LATENCY_MODE === 'external' ? 'external' : 'inproc';
+        out[`live_latency_${n}_symbols${mode === 'external' ? '_external_sim' : ''}`] = await guard(() => benchLatency(n, { seconds: num('QT_BENCH_LATENCY_SEC', 180), speed: speed ?? 10, mode }));
       }
       return out;
     },
