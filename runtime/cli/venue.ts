@@ -195,6 +195,7 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
     start: () =>
       startReconciler({
         bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger, everyMs: cfg.reconcile.everySec * 1_000,
+        mismatchGraceMs: cfg.reconcile.mismatchGraceMs, promptMs: cfg.reconcile.promptMs,
         onReport: (r) => {
           for (const s of r.adopted) void links.pin?.(s);
         },

@@ -16,6 +16,10 @@ describe('config', () => {
     expect(c.supervision.intensity).toBe(5);
     expect(c.streams.duplicateWindowMin).toBe(10);
     expect(c.host.maxAckPending).toBe(512);
+    expect(c.reconcile).toEqual({ everySec: 30, mismatchGraceMs: 5_000, promptMs: 250 });
+    expect(c.risk.equitySource).toBe('venue');
+    expect(c.strategy).toMatchObject({ stopPct: 0.02, tpFractions: [0.3, 0.3, 0.4], trailActivatePct: 0.01 });
+    expect(loadConfig({ env: { QT_RECONCILE__MISMATCH_GRACE_MS: '8000' } }).reconcile.mismatchGraceMs).toBe(8_000);
   });
 
   it('rejects an unknown key in the file, naming it', () => {

@@ -154,6 +154,13 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** Seconds between reconciliation passes (one also runs at start-up). @default 30 */
       everySec: z.number().positive().default(30),
+      /**
+       * A position the venue contradicts is corrected only when a pass at least this much later
+       * sees the same difference: a fill still on its way is not drift. @default 5000
+       */
+      mismatchGraceMs: z.number().int().nonnegative().default(5_000),
+      /** A fill of an order nobody knows (liquidation, ADL, a manual close) runs a pass for its symbol after this long. @default 250 */
+      promptMs: z.number().int().nonnegative().default(250),
     })
     .prefault({}),
   /** The read-only web console. */
