@@ -23,6 +23,8 @@ export interface RiskStatus {
   riskMode: string;
   killSwitch: boolean;
   reconciling: boolean;
+  /** The equity risk sizes and limits against, and where it came from (absent from older nodes). */
+  equity?: { value: number; source: string; waitingForVenue: boolean };
 }
 
 /** Visits every node of a tree, parents before their children. */
@@ -63,5 +65,6 @@ export function riskStatusFromTree(tree: NodeStatusRecord | null | undefined): R
   const n = findInTree(tree, (x) => x.status === 'running' && typeof x.info?.tradingState === 'string' && typeof x.info.riskMode === 'string');
   const i = n?.info;
   if (!n || !i) return null;
-  return { source: n.path, tradingState: i.tradingState as string, riskMode: i.riskMode as string, killSwitch: i.killSwitch === true, reconciling: i.reconciling === true };
+  const equity = typeof i.equity === 'number' && typeof i.equitySource === 'string' ? { equity: { value: i.equity, source: i.equitySource, waitingForVenue: i.equityWaiting === true } } : {};
+  return { source: n.path, tradingState: i.tradingState as string, riskMode: i.riskMode as string, killSwitch: i.killSwitch === true, reconciling: i.reconciling === true, ...equity };
 }

@@ -62,6 +62,7 @@ export function riskDef(cfg: Config): ActorDefinition {
     status: (c: RiskContext) => ({
       tradingState: c.tradingState, riskMode: c.mode, killSwitch: c.killSwitch.on, reconciling: c.reconciling,
       equity: Math.round(ledgerEquity(c.ledger) * 100) / 100, equitySource: c.ledger.source ?? 'config',
+      equityWaiting: c.base.requireVenueEquity === true && c.ledger.source !== 'venue',
     }),
   };
 }

@@ -108,9 +108,14 @@ describe('qt doctor (real nats-server)', () => {
     }), { headers: msgHeaders() });
     try {
       expect(await trading()).toMatchObject({ code: 0, status: 'pass', detail: 'ACTIVE, risk mode NORMAL, kill switch off; 0 open position(s)' });
+      // A node still waiting for the account's equity denies every entry: a warning that says so.
+      info = { ...info, equity: 10_000, equitySource: 'config', equityWaiting: true };
+      expect(await trading()).toMatchObject({ code: 0, status: 'warn', detail: expect.stringMatching(/no account equity from the venue yet: entries denied \(EQUITY_UNKNOWN\)/) });
+      info = { ...info, equity: 2_500.5, equitySource: 'venue', equityWaiting: false };
+      expect(await trading()).toMatchObject({ code: 0, status: 'pass', detail: 'ACTIVE, risk mode NORMAL, kill switch off; equity 2500.50 USDT (venue); 0 open position(s)' });
       info = { ...info, killSwitch: true, tradingState: 'HALTED' };
       await position(null);
-      expect(await trading()).toMatchObject({ code: 0, status: 'warn', detail: expect.stringMatching(/^HALTED, risk mode NORMAL, kill switch ON; 1 open position/) });
+      expect(await trading()).toMatchObject({ code: 0, status: 'warn', detail: expect.stringMatching(/^HALTED, risk mode NORMAL, kill switch ON; equity 2500\.50 USDT \(venue\); 1 open position/) });
       // The same position, now without a stop for 12 s: the run fails, whatever risk says.
       await position(Date.now() - 12_000);
       const naked = await trading();

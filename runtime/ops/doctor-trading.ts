@@ -23,7 +23,9 @@ export async function checkTrading(bus: Bus, timeoutMs: number, tree: NodeStatus
   const positions = `${s.positions.length} open position(s)${s.positions.length ? ', each with a stop on the venue or placing one' : ''}`;
   const risk = riskStatusFromTree(s.tree);
   if (!risk) return { name: 'trading', status: 'unavailable', detail: `no running risk brain in the answering node's tree; ${positions}` };
-  const state = `${risk.tradingState}, risk mode ${risk.riskMode}, kill switch ${risk.killSwitch ? 'ON' : 'off'}${risk.reconciling ? ', reconciling' : ''}; ${positions}`;
-  const attention = risk.tradingState !== 'ACTIVE' || risk.killSwitch || risk.reconciling;
+  const eq = risk.equity;
+  const equity = eq ? (eq.waitingForVenue ? '; no account equity from the venue yet: entries denied (EQUITY_UNKNOWN)' : `; equity ${eq.value.toFixed(2)} USDT (${eq.source})`) : '';
+  const state = `${risk.tradingState}, risk mode ${risk.riskMode}, kill switch ${risk.killSwitch ? 'ON' : 'off'}${risk.reconciling ? ', reconciling' : ''}${equity}; ${positions}`;
+  const attention = risk.tradingState !== 'ACTIVE' || risk.killSwitch || risk.reconciling || eq?.waitingForVenue === true;
   return { name: 'trading', status: attention ? 'warn' : 'pass', detail: state };
 }
