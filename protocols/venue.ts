@@ -232,6 +232,14 @@ export interface AccountUpdateEvent {
   positions: VenuePosition[];
 }
 
+/** ACCOUNT_CONFIG_UPDATE for a symbol's leverage (changed by anyone: us, another client, the web UI). */
+export interface AccountConfigEvent {
+  kind: 'accountConfig';
+  ts: number;
+  symbol: string;
+  leverage: number;
+}
+
 /** The stream key expired: events may have been missed until renewal; a resync follows. */
 export interface ListenKeyExpiredEvent {
   kind: 'listenKeyExpired';
@@ -239,4 +247,4 @@ export interface ListenKeyExpiredEvent {
 }
 
 /** Domain events of the user data stream. */
-export type UserStreamEvent = OrderUpdateEvent | AccountUpdateEvent | ListenKeyExpiredEvent;
+export type UserStreamEvent = OrderUpdateEvent | AccountUpdateEvent | AccountConfigEvent | ListenKeyExpiredEvent;

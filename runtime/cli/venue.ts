@@ -41,6 +41,8 @@ export interface VenueLinks {
   equity?: EquityReporter;
   /** Books funding payments into the position actors. */
   funding?: Poller;
+  /** The executor, told when a symbol's leverage changes on the account. */
+  executor?: { leverageObserved(symbol: string, leverage: number): void };
 }
 
 type Exit = { kind: 'normal' } | { kind: 'shutdown' } | { kind: 'crash'; error: Error };
@@ -163,7 +165,7 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
   });
   // Singletons on the leader: one executor places every order, one user stream, one reconciler.
   const single = (spec: ChildSpec) => leaderOnly(spec, o.cluster, o.clock);
-  children.push(single({ id: 'executor', start: () => startExecutor({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger, leverage: cfg.strategy.leverage }) }));
+  children.push(single({ id: 'executor', start: async () => (links.executor = await startExecutor({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger, leverage: cfg.strategy.leverage })) }));
   children.push(single({
     id: 'user-stream',
     // A balance or position change on the account: equity is read again (debounced), and funding
@@ -174,6 +176,7 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
         links.equity?.refresh();
         if (e.reason === 'FUNDING_FEE') links.funding?.refresh();
       },
+      onAccountConfig: (e) => links.executor?.leverageObserved(e.symbol, e.leverage),
     }),
   }));
   children.push(single({

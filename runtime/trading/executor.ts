@@ -129,7 +129,7 @@ class Abandoned extends RuntimeError {
 }
 
 /** Starts the executor on a durable consumer of `qt.order.*.exec`. */
-export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> {
+export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker & { leverageObserved(symbol: string, leverage: number): void }> {
   const { bus, venue, clock } = o;
   const log = o.logger.child({ component: 'executor', venue: venue.venue });
   // Before anything else: on a hedge-mode or BNB-fee account not one command is taken.
@@ -362,5 +362,6 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker> 
     kill: () => end({ kind: 'shutdown' }),
     inject: (e: Error) => fail(e instanceof Error ? e : new InjectedCrash()),
     info: () => ({ durable, ...counts, pacing: pacer.waiting(), leverage: leverage.known() }),
+    leverageObserved: (symbol: string, lev: number) => leverage.observed(symbol, lev),
   };
 }

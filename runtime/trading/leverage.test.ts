@@ -7,7 +7,7 @@ import { natsEnv } from '../testing/nats-env.js';
 import { readStream, until } from '../testing/wait.js';
 import type { UserEvent } from '../venues/sim/engine/types.js';
 import { engineOrders, startVenueEnv, type VenueEnv } from '../venues/binance/testkit.js';
-import { startExecutor, type ExecutorOptions } from './index.js';
+import { startExecutor, startUserStreamBridge, type ExecutorOptions } from './index.js';
 
 const SYM = 'BTCUSDT';
 const LEVERAGE = { path: '/fapi/v1/leverage', method: 'POST' } as const;
@@ -102,6 +102,33 @@ describe('leverage and position mode on the venue (sim over HTTP, real NATS, exe
     expect(r.leverageOnVenue()).toBe(3);
     const config = r.events.findIndex((e) => e.e === 'ACCOUNT_CONFIG_UPDATE' && e.ac.l === 3);
     expect(r.events.findIndex((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.c === 'lev-waits')).toBeGreaterThan(config);
+  });
+
+  it('a leverage changed on the venue by someone else (ACCOUNT_CONFIG_UPDATE through the user stream) is set again by the next entry', async () => {
+    await using r = await rig();
+    // Wired as a node wires them: the user stream's account-config events reach the executor.
+    const bridge = await startUserStreamBridge({
+      bus: r.env.bus, venue: r.venueEnv.venue, clock: createLiveClock(), logger: pino({ level: 'silent' }),
+      onAccountConfig: (e) => r.executor.leverageObserved(e.symbol, e.leverage),
+    });
+    // The stream reports each order too (NEW, then FILLED): wait for the fill, whichever source says it.
+    const filled = (cid: string) =>
+      until(async () => (await readStream<VenueReport>(r.env.bus, STREAMS.orders, subjects.order(SYM, 'report'))).some((m) => m.data.clientOrderId === cid && m.data.status === 'FILLED'), `${cid} filled`, 15_000);
+    try {
+      await r.place(entry('lev-a'));
+      await filled('lev-a');
+      expect(r.leverageOnVenue()).toBe(3);
+      // Someone raises it to 10x by hand (Binance's own endpoint, another client).
+      expect(await (await r.venueEnv.sim.signed('POST', '/fapi/v1/leverage', { symbol: SYM, leverage: 10 })).json()).toMatchObject({ leverage: 10 });
+      await until(() => r.executor.info().leverage && !(SYM in (r.executor.info().leverage as Record<string, number>)), 'the executor forgot its 3x');
+      await r.place(entry('lev-b'));
+      await filled('lev-b');
+      expect(r.leverageOnVenue()).toBe(3);
+      const b = r.events.findIndex((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.c === 'lev-b');
+      expect(r.events.findLastIndex((e) => e.e === 'ACCOUNT_CONFIG_UPDATE' && e.ac.l === 3)).toBeLessThan(b);
+    } finally {
+      await bridge.stop();
+    }
   });
 
   it('a hedge-mode account makes the executor refuse to start, with the reason; switched to one-way it starts', async () => {

@@ -96,6 +96,11 @@ export interface LeverageGuard {
   ensure(symbol: string, leverage: number): Promise<void>;
   /** Leverage confirmed per symbol, for `info()`. */
   known(): Record<string, number>;
+  /**
+   * The account reports a symbol's leverage (ACCOUNT_CONFIG_UPDATE): a figure other than the one
+   * we set (someone changed it by hand) is forgotten, so the next entry sets it again.
+   */
+  observed(symbol: string, leverage: number): void;
 }
 
 /** Creates the per-process leverage cache in front of `venue.setLeverage`. */
@@ -129,5 +134,11 @@ export function createLeverageGuard(venue: Pick<BinanceVenue, 'setLeverage'>, lo
       return p;
     },
     known: () => Object.fromEntries(confirmed),
+    observed(symbol, lev) {
+      const mine = confirmed.get(symbol);
+      if (mine === undefined || mine === lev) return;
+      confirmed.delete(symbol);
+      log.warn({ symbol, set: mine, now: lev }, 'leverage changed on the venue by someone else: the next entry sets it again');
+    },
   };
 }

@@ -6,7 +6,7 @@
  * Account and position updates are handed to the position/reconciliation side via callbacks.
  */
 import type { Logger } from 'pino';
-import type { AccountUpdateEvent, OrderUpdateEvent, VenueReport } from '../../protocols/index.js';
+import type { AccountConfigEvent, AccountUpdateEvent, OrderUpdateEvent, VenueReport } from '../../protocols/index.js';
 import type { Clock } from '../clock/index.js';
 import { InjectedCrash, RuntimeError } from '../errors.js';
 import type { Bus } from '../nats/index.js';
@@ -22,6 +22,8 @@ export interface UserStreamBridgeOptions {
   onAccount?: (event: AccountUpdateEvent) => void;
   /** The REST snapshot after a gap (positions, balances, open orders), for reconciliation. */
   onResync?: (snapshot: ResyncSnapshot) => void;
+  /** A symbol's leverage changed on the account (by us or anyone else). */
+  onAccountConfig?: (event: AccountConfigEvent) => void;
 }
 
 /** The report for one order update; trades carry their fill (duplicate trade ids are ignored downstream). */
@@ -74,6 +76,8 @@ export async function startUserStreamBridge(o: UserStreamBridgeOptions): Promise
       } else if (e.kind === 'account') {
         counts.accountUpdates++;
         o.onAccount?.(e);
+      } else if (e.kind === 'accountConfig') {
+        o.onAccountConfig?.(e);
       }
     },
     (s) => {

@@ -166,7 +166,16 @@ export interface WsAccountUpdate {
 export interface WsListenKeyExpired { e: 'listenKeyExpired'; E: number | string; listenKey?: string }
 
 /** Payloads of the user data stream we act on (others are ignored). */
-export type WsUserPayload = WsOrderTradeUpdate | WsAccountUpdate | WsListenKeyExpired | { e: string };
+/** ACCOUNT_CONFIG_UPDATE: `ac` for a symbol's leverage, `ai` for the multi-assets mode. */
+export interface WsAccountConfigUpdate {
+  e: 'ACCOUNT_CONFIG_UPDATE';
+  E: number;
+  T: number;
+  ac?: { s: string; l: number | string };
+  ai?: { j: boolean };
+}
+
+export type WsUserPayload = WsOrderTradeUpdate | WsAccountUpdate | WsAccountConfigUpdate | WsListenKeyExpired | { e: string };
 
 /** Envelope of the combined stream endpoint (`/stream?streams=`). */
 export interface WsCombined<T = unknown> {

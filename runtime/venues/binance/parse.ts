@@ -8,7 +8,7 @@ import type {
   Ticker24h, TimeInForce, UserStreamEvent, VenueOrder, VenuePosition, WorkingType,
 } from '../../../protocols/venue.js';
 import type {
-  WireBalance, WireExchangeInfo, WireIncome, WireKlineRow, WireLeverage, WireOrder, WireOrderStatus, WireOrderType, WirePositionMode, WirePositionRisk,
+  WireBalance, WireExchangeInfo, WireIncome, WsAccountConfigUpdate, WireKlineRow, WireLeverage, WireOrder, WireOrderStatus, WireOrderType, WirePositionMode, WirePositionRisk,
   WireSymbol, WireTicker24h, WsAccountUpdate, WsAggTrade, WsKline, WsMarkPrice, WsOrderTradeUpdate, WsUserPayload,
 } from './messages.js';
 import { RuntimeError } from '../../errors.js';
@@ -144,6 +144,11 @@ export function parseUserPayload(p: WsUserPayload, venue: string): UserStreamEve
       return parseOrderUpdate(p as WsOrderTradeUpdate, venue);
     case 'ACCOUNT_UPDATE':
       return parseAccountUpdate(p as WsAccountUpdate, venue);
+    case 'ACCOUNT_CONFIG_UPDATE': {
+      const c = p as WsAccountConfigUpdate;
+      // Only a symbol's leverage is acted on; the multi-assets switch (`ai`) is not.
+      return c.ac?.s ? { kind: 'accountConfig', ts: num(c.E), symbol: c.ac.s, leverage: num(c.ac.l) } : undefined;
+    }
     case 'listenKeyExpired':
       return { kind: 'listenKeyExpired', ts: num((p as { E: number | string }).E) };
     default:
