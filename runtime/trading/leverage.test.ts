@@ -125,7 +125,10 @@ describe('leverage and position mode on the venue (sim over HTTP, real NATS, exe
       await filled('lev-b');
       expect(r.leverageOnVenue()).toBe(3);
       const b = r.events.findIndex((e) => e.e === 'ORDER_TRADE_UPDATE' && e.o.c === 'lev-b');
-      expect(r.events.findLastIndex((e) => e.e === 'ACCOUNT_CONFIG_UPDATE' && e.ac.l === 3)).toBeLessThan(b);
+      const lastTo3 = r.events.map((e, i) => (e.e === 'ACCOUNT_CONFIG_UPDATE' && e.ac.l === 3 ? i : -1)).reduce((a, i) => Math.max(a, i), -1);
+      const to10 = r.events.findIndex((e) => e.e === 'ACCOUNT_CONFIG_UPDATE' && e.ac.l === 10);
+      expect(lastTo3).toBeGreaterThan(to10);
+      expect(lastTo3).toBeLessThan(b);
     } finally {
       await bridge.stop();
     }
