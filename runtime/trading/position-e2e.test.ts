@@ -1,67 +1,13 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { STREAMS, subjects, type PositionUpdate, type SubmitCommand } from '../../protocols/index.js';
+import { STREAMS, subjects, type SubmitCommand } from '../../protocols/index.js';
 import { createLiveClock } from '../clock/index.js';
-import { encode } from '../codec.js';
-import { ordersDef } from '../cli/defs-orders.js';
-import { positionDef } from '../cli/defs-position.js';
-import { natsEnv } from '../testing/nats-env.js';
-import { hostKit } from '../testing/host-env.js';
+import { silentLogger as logger, tradingStack } from '../testing/trading-stack.js';
 import { readStream, until } from '../testing/wait.js';
-import { startVenueEnv } from '../venues/binance/testkit.js';
-import { startExecutor, startUserStreamBridge } from './index.js';
 import { reconcileOnce } from './reconcile.js';
 
 const SYM = 'BTCUSDT';
-const logger = pino({ level: 'silent' });
 
-/** Simulator + adapter, NATS, executor, user stream, and the symbol's orders and position actors. */
-async function stack() {
-  const env = await natsEnv();
-  const v = await startVenueEnv();
-  const clock = createLiveClock();
-  const kit = await hostKit(env);
-  const r = await v.venue.rules(SYM);
-  const rules = { tickSize: r.tickSize, stepSize: r.marketStepSize || r.stepSize, minQty: r.marketMinQty || r.minQty, minNotional: r.minNotional };
-  const workers = () => Promise.all([
-    startExecutor({ bus: env.bus, venue: v.venue, clock, logger, retryBaseMs: 20, retryMaxMs: 100 }),
-    startUserStreamBridge({ bus: env.bus, venue: v.venue, clock, logger }),
-  ]);
-  let [executor, bridge] = await workers();
-  const defs = {
-    orders: ordersDef({ venue: 'sim', maxNotional: 1e7, order: { queryBaseMs: 100, queryMaxMs: 400, processingWindowMs: 300 } }),
-    position: positionDef({ venue: 'sim', rules: () => rules }),
-  };
-  let orders = await kit.start(SYM, defs.orders);
-  let position = await kit.start(SYM, defs.position);
-  const venueOrders = async () => (await (await fetch(`${v.sim.server.url}/sim/orders`)).json()) as Array<{ clientOrderId: string; type: string; reduceOnly: boolean; status: string; side: string }>;
-  const pos = async () => (await readStream<PositionUpdate>(env.bus, STREAMS.positions, subjects.positionAll)).map((m) => m.data).at(-1);
-  return {
-    env, v, venueOrders, pos,
-    ctx: () => position.actor.getSnapshot().context as { qty: number; side: string | null },
-    submit: (c: SubmitCommand) => env.bus.js.publish(subjects.order(SYM, 'submit'), encode(c), { msgID: c.clientOrderId }),
-    /** The whole node goes down (actors, executor, user stream) and later comes back from KV. */
-    async down() {
-      await position.stop();
-      await orders.stop();
-      await bridge.stop();
-      await executor.stop();
-    },
-    async up() {
-      [executor, bridge] = await workers();
-      orders = await kit.start(SYM, defs.orders);
-      position = await kit.start(SYM, defs.position);
-    },
-    async [Symbol.asyncDispose]() {
-      await position.stop();
-      await orders.stop();
-      await bridge.stop();
-      await executor.stop();
-      await v.close();
-      await env[Symbol.asyncDispose]();
-    },
-  };
-}
+const stack = () => tradingStack(SYM);
 
 const entry = (clientOrderId: string, qty: number): SubmitCommand => ({
   type: 'submit', clientOrderId, intentId: `${SYM}:${clientOrderId}:BUY`, leg: 'entry', symbol: SYM, side: 'BUY', orderType: 'MARKET',

@@ -1,39 +1,24 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { STREAMS, subjects, type JournalEntry, type PositionUpdate, type SubmitCommand } from '../../protocols/index.js';
 import { createLiveClock } from '../clock/index.js';
 import { encode } from '../codec.js';
-import { ordersDef } from '../cli/defs-orders.js';
-import { positionDef } from '../cli/defs-position.js';
-import { hostKit } from '../testing/host-env.js';
 import { natsEnv } from '../testing/nats-env.js';
+import { silentLogger as logger, tradingStack } from '../testing/trading-stack.js';
 import { readStream, until } from '../testing/wait.js';
 import { startVenueEnv } from '../venues/binance/testkit.js';
-import { startExecutor, startUserStreamBridge } from './index.js';
 import { reconcileOnce, startReconciler, type PendingMismatch } from './reconcile.js';
 
 const SYM = 'BTCUSDT';
-const logger = pino({ level: 'silent' });
 
 /**
- * Simulator + adapter, NATS, executor, user stream, the symbol's orders and position actors, and
- * the reconciler worker. Its periodic pass is an hour away: after the start-up pass, only the
- * prompt passes that follow an unknown order's fill (and their second look) can run.
+ * One symbol's trading path (tradingStack) plus the reconciler worker. Its periodic pass is an hour
+ * away: after the start-up pass, only the prompt passes that follow an unknown order's fill (and
+ * their second look) can run.
  */
 async function stack() {
-  const env = await natsEnv();
-  const v = await startVenueEnv();
-  const clock = createLiveClock();
-  const kit = await hostKit(env);
-  const r = await v.venue.rules(SYM);
-  const rules = { tickSize: r.tickSize, stepSize: r.marketStepSize || r.stepSize, minQty: r.marketMinQty || r.minQty, minNotional: r.minNotional };
-  const executor = await startExecutor({ bus: env.bus, venue: v.venue, clock, logger, retryBaseMs: 20, retryMaxMs: 100 });
-  const bridge = await startUserStreamBridge({ bus: env.bus, venue: v.venue, clock, logger });
-  const orders = await kit.start(SYM, ordersDef({ venue: 'sim', maxNotional: 1e7, order: { queryBaseMs: 100, queryMaxMs: 400, processingWindowMs: 300 } }));
-  const position = await kit.start(SYM, positionDef({ venue: 'sim', rules: () => rules }));
-  const rec = await startReconciler({ bus: env.bus, venue: v.venue, clock, logger, everyMs: 3_600_000, mismatchGraceMs: 300, promptMs: 50 });
-  const ctx = () => position.actor.getSnapshot().context as { qty: number; side: string | null; phase: string };
-  const pos = async () => (await readStream<PositionUpdate>(env.bus, STREAMS.positions, subjects.positionAll)).map((m) => m.data).at(-1);
+  const base = await tradingStack(SYM);
+  const { env, v, ctx, pos } = base;
+  const rec = await startReconciler({ bus: env.bus, venue: v.venue, clock: base.clock, logger, everyMs: 3_600_000, mismatchGraceMs: 300, promptMs: 50 });
   return {
     env, v, rec, ctx,
     /** Our position, opened through the whole flow, with its stop confirmed by the venue. */
@@ -42,19 +27,14 @@ async function stack() {
         type: 'submit', clientOrderId: 'entry-1', intentId: `${SYM}:entry-1:BUY`, leg: 'entry', symbol: SYM, side: 'BUY', orderType: 'MARKET',
         qty, price: 60_000, reduceOnly: false, attribution: 'fallback:momentum', ts: 1,
       };
-      await env.bus.js.publish(subjects.order(SYM, 'submit'), encode(cmd), { msgID: cmd.clientOrderId });
+      await base.submit(cmd);
       await until(async () => ctx().qty === qty && (await pos())?.stop?.confirmed === true, 'position open with a confirmed stop', 20_000);
     },
     /** Resting protective orders at the venue, from the simulator itself. */
     venueLegs: async () => (await v.venue.openOrders(SYM)).filter((o) => o.reduceOnly || o.closePosition),
     async [Symbol.asyncDispose]() {
       await rec.stop();
-      await position.stop();
-      await orders.stop();
-      await bridge.stop();
-      await executor.stop();
-      await v.close();
-      await env[Symbol.asyncDispose]();
+      await base[Symbol.asyncDispose]();
     },
   };
 }
