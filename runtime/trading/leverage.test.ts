@@ -44,6 +44,31 @@ async function rig(o: Partial<ExecutorOptions> = {}, sim: { dualSidePosition?: b
   };
 }
 
+/**
+ * An account setting the node cannot trade with: the executor refuses to start, not retryable,
+ * logged fatal with the reason, and takes no command (its consumer is never created); once
+ * `switchOff` sets the account right on the venue, it starts.
+ */
+async function expectRefusedStart(sim: { dualSidePosition?: boolean; feeBurn?: boolean }, refusal: { name: string; message: RegExp; logged: RegExp }, switchOff: (v: VenueEnv) => Promise<void>) {
+  const env = await natsEnv();
+  const venueEnv = await startVenueEnv({ sim });
+  try {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    await expect(startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger })).rejects.toMatchObject({
+      name: refusal.name, retryable: false, message: expect.stringMatching(refusal.message),
+    });
+    expect(lines.some((l) => l.level === 60 && refusal.logged.test(l.msg))).toBe(true);
+    await expect(env.bus.jsm.consumers.info(STREAMS.orders, 'qt_executor')).rejects.toThrow();
+    await switchOff(venueEnv);
+    const ex = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger });
+    await ex.stop();
+  } finally {
+    await venueEnv.close();
+    await env[Symbol.asyncDispose]();
+  }
+}
+
 describe('leverage and position mode on the venue (sim over HTTP, real NATS, executor)', () => {
   it("the first entry of a symbol sets the venue's leverage before the order; later entries do not ask again", async () => {
     await using r = await rig();
@@ -135,45 +160,16 @@ describe('leverage and position mode on the venue (sim over HTTP, real NATS, exe
   });
 
   it('a hedge-mode account makes the executor refuse to start, with the reason; switched to one-way it starts', async () => {
-    const env = await natsEnv();
-    const venueEnv = await startVenueEnv({ sim: { dualSidePosition: true } });
-    try {
-      const lines: Array<{ level: number; msg: string }> = [];
-      const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
-      const start = startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger });
-      await expect(start).rejects.toMatchObject({ name: 'HedgeModeError', retryable: false, message: expect.stringMatching(/hedge mode \(dualSidePosition=true\).*one-way mode only/) });
-      expect(lines.some((l) => l.level === 60 && /hedge mode/.test(l.msg))).toBe(true);
-      // It took no command: its consumer was never created.
-      await expect(env.bus.jsm.consumers.info(STREAMS.orders, 'qt_executor')).rejects.toThrow();
-
-      const flip = await venueEnv.sim.call('POST', '/sim/positionSide/dual', { dualSidePosition: false });
+    await expectRefusedStart({ dualSidePosition: true }, { name: 'HedgeModeError', message: /hedge mode \(dualSidePosition=true\).*one-way mode only/, logged: /hedge mode/ }, async (v) => {
+      const flip = await v.sim.call('POST', '/sim/positionSide/dual', { dualSidePosition: false });
       expect(await flip.json()).toEqual({ dualSidePosition: false });
-      const ex = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger });
-      await ex.stop();
-    } finally {
-      await venueEnv.close();
-      await env[Symbol.asyncDispose]();
-    }
+    });
   });
 
   it('an account paying fees in BNB makes the executor refuse to start, with the reason; switched off it starts', async () => {
-    const env = await natsEnv();
-    const venueEnv = await startVenueEnv({ sim: { feeBurn: true } });
-    try {
-      const lines: Array<{ level: number; msg: string }> = [];
-      const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
-      await expect(startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger })).rejects.toMatchObject({
-        name: 'FeeBurnError', retryable: false, message: expect.stringMatching(/pays fees in BNB \(feeBurn=true\).*turn BNB fee payment off/),
-      });
-      expect(lines.some((l) => l.level === 60 && /fees in BNB/.test(l.msg))).toBe(true);
-      await expect(env.bus.jsm.consumers.info(STREAMS.orders, 'qt_executor')).rejects.toThrow();
-      // Turned off on the venue, as the message says (Binance's own endpoint): the executor starts.
-      expect(await (await venueEnv.sim.signed('POST', '/fapi/v1/feeBurn', { feeBurn: 'false' })).json()).toEqual({ code: 200, msg: 'success' });
-      const ex = await startExecutor({ bus: env.bus, venue: venueEnv.venue, clock: createLiveClock(), logger });
-      await ex.stop();
-    } finally {
-      await venueEnv.close();
-      await env[Symbol.asyncDispose]();
-    }
+    await expectRefusedStart({ feeBurn: true }, { name: 'FeeBurnError', message: /pays fees in BNB \(feeBurn=true\).*turn BNB fee payment off/, logged: /fees in BNB/ }, async (v) => {
+      // Turned off on the venue, as the message says (Binance's own endpoint).
+      expect(await (await v.sim.signed('POST', '/fapi/v1/feeBurn', { feeBurn: 'false' })).json()).toEqual({ code: 200, msg: 'success' });
+    });
   });
 });
