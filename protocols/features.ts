@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SYMBOL_PATTERN } from './names.js';
 
 const finite = z.number().finite();
 
@@ -11,7 +12,7 @@ const finite = z.number().finite();
  */
 export const FeaturesMessageSchema = z.object({
   venue: z.string().min(1),
-  symbol: z.string().regex(/^[A-Z0-9]{2,30}$/),
+  symbol: z.string().regex(SYMBOL_PATTERN),
   interval: z.string().min(1),
   ts: z.number().int().nonnegative(),
   close: finite.positive(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SYMBOL_PATTERN } from './names.js';
 
 export const INTERVALS = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -19,7 +20,7 @@ const qty = z.number().finite().nonnegative();
 export const CandleSchema = z
   .strictObject({
     venue: z.string().min(1),
-    symbol: z.string().regex(/^[A-Z0-9]{2,30}$/, 'symbol must be upper-case letters and digits'),
+    symbol: z.string().regex(SYMBOL_PATTERN, 'symbol must be upper-case letters and digits'),
     interval: z.enum(INTERVALS),
     openTime: z.number().int().nonnegative(),
     closeTime: z.number().int().nonnegative(),

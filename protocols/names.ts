@@ -16,6 +16,9 @@ export const STREAMS = {
 } as const;
 export type StreamName = (typeof STREAMS)[keyof typeof STREAMS];
 
+/** A symbol as subjects and messages carry it: upper-case letters and digits (`BTCUSDT`). */
+export const SYMBOL_PATTERN = /^[A-Z0-9]{2,30}$/;
+
 export const BUCKETS = {
   actors: 'qt_actors',
   supervisors: 'qt_supervisors',

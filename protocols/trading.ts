@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { SYMBOL_PATTERN } from './names.js';
 
 const pos = z.number().finite().positive();
-const sym = z.string().regex(/^[A-Z0-9]{2,30}$/, 'symbol must be upper-case letters and digits');
+const sym = z.string().regex(SYMBOL_PATTERN, 'symbol must be upper-case letters and digits');
 
 // ───────────────────────────── regime ─────────────────────────────
 

@@ -3,6 +3,7 @@
  * its wire format (Binance raw shapes live in `runtime/venues/binance/messages.ts`). Data only.
  */
 import { z } from 'zod';
+import { SYMBOL_PATTERN } from './names.js';
 
 export const ORDER_SIDES = ['BUY', 'SELL'] as const;
 export type OrderSide = (typeof ORDER_SIDES)[number];
@@ -37,7 +38,7 @@ const positiveNum = z.number().finite().positive();
 
 /** An order to place. Numbers are intentions: the adapter rounds them to the venue's grid. */
 export const OrderRequestSchema = z.strictObject({
-  symbol: z.string().regex(/^[A-Z0-9]{2,30}$/),
+  symbol: z.string().regex(SYMBOL_PATTERN),
   side: z.enum(ORDER_SIDES),
   type: z.enum(ORDER_TYPES),
   /** Contracts (base asset). Absent only with `closePosition`. */

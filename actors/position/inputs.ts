@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import {
-  ORDER_LEGS, ORDER_STATUSES, VenueReportSchema,
+  ORDER_LEGS, ORDER_STATUSES, SYMBOL_PATTERN, VenueReportSchema,
   type ExitTemplate, type Intent, type MarkTick, type OrderEvent,
 } from '../../protocols/index.js';
 
-const sym = z.string().regex(/^[A-Z0-9]{2,30}$/);
+const sym = z.string().regex(SYMBOL_PATTERN);
 const price = z.number().finite().positive();
 const nonneg = z.number().finite().nonnegative();
 

@@ -2,18 +2,17 @@ import { z } from 'zod';
 import { FEATURE_NAMES, FEATURE_SPEC } from '../../models/features/index.js';
 import { regimeMachine, type FeaturesEvent } from '../../actors/brains/regime/index.js';
 import { strategyMachine, type StrategyEvent } from '../../actors/brains/strategy/index.js';
-import { checkSchema, FeaturesMessageSchema, RegimeUpdateSchema, SignalSchema, STREAMS, subjects, type ParseOptions } from '../../protocols/index.js';
+import { checkSchema, FeaturesMessageSchema, RegimeUpdateSchema, SignalSchema, STREAMS, subjects, SYMBOL_PATTERN, type ParseOptions } from '../../protocols/index.js';
 import type { Config } from '../config/index.js';
 import { BadInputError } from '../errors.js';
 import type { ActorDefinition } from '../host/index.js';
 
-const SYMBOL = /^[A-Z0-9]{2,30}$/;
 
 const EquitySchema = z.strictObject({ type: z.literal('equity'), equity: z.number().finite().positive(), ts: z.number().int().nonnegative() });
 
 /** What the strategy reads of a PositionUpdate; extra fields pass, since the position side owns the shape. */
 const PositionMsgSchema = z.object({
-  symbol: z.string().regex(SYMBOL),
+  symbol: z.string().regex(SYMBOL_PATTERN),
   state: z.string(),
   qty: z.number().finite().nonnegative(),
   avgEntry: z.number().finite().nonnegative(),
@@ -79,7 +78,7 @@ export function parseStrategyInput(payload: unknown, subject: string, o?: ParseO
   if (t[0] === 'qt' && t[1] === 'signal' && t.length === 3) {
     const s = check(SignalSchema, payload, 'signal', o);
     sameSymbol(s.symbol, t[2], 'signal');
-    if (!SYMBOL.test(s.symbol)) throw new BadInputError(`signal symbol ${JSON.stringify(s.symbol)} is not a venue symbol`);
+    if (!SYMBOL_PATTERN.test(s.symbol)) throw new BadInputError(`signal symbol ${JSON.stringify(s.symbol)} is not a venue symbol`);
     return { type: 'signal', signal: s };
   }
   if (t[0] === 'qt' && t[1] === 'in') {

@@ -1,12 +1,11 @@
 import { parseArgs } from 'node:util';
-import { subjects } from '../../protocols/index.js';
+import { subjects, SYMBOL_PATTERN } from '../../protocols/index.js';
 import { encode, msgHeaders } from '../codec.js';
 import { readPositions } from '../console/snapshot.js';
 import type { Bus } from '../nats/index.js';
 import { clientBus, operator } from './connect.js';
 
 const USAGE = 'usage: qt flatten <SYMBOL...>|--all [--reason R] [--by NAME] [--json] [--nats URL] [--config F]\n';
-const SYMBOL = /^[A-Z0-9]{2,30}$/;
 
 export interface FlattenResult {
   symbols: string[];
@@ -22,7 +21,7 @@ export interface FlattenResult {
 export async function flatten(bus: Bus, o: { symbols?: string[]; all?: boolean; reason: string; now?: number }): Promise<FlattenResult> {
   const now = o.now ?? Date.now();
   const symbols = o.all ? (await readPositions(bus, now)).map((p) => p.symbol) : [...new Set(o.symbols ?? [])];
-  const bad = symbols.filter((s) => !SYMBOL.test(s));
+  const bad = symbols.filter((s) => !SYMBOL_PATTERN.test(s));
   if (bad.length) throw new Error(`not a symbol: ${bad.join(', ')} (expected e.g. BTCUSDT)`);
   await Promise.all(
     symbols.map((s) =>
@@ -45,7 +44,7 @@ export async function runFlatten(argv: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 2;
   }
-  const bad = symbols.filter((s) => !SYMBOL.test(s));
+  const bad = symbols.filter((s) => !SYMBOL_PATTERN.test(s));
   if (bad.length) {
     process.stderr.write(`not a symbol: ${bad.join(', ')} (expected e.g. BTCUSDT)\n${USAGE}`);
     return 2;

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { checkSchema, IntentSchema, POSITION_STATES, RISK_MODES, type Intent, type ParseOptions, type PositionUpdate } from '../../../protocols/index.js';
+import { checkSchema, IntentSchema, POSITION_STATES, RISK_MODES, SYMBOL_PATTERN, type Intent, type ParseOptions, type PositionUpdate } from '../../../protocols/index.js';
 
 const num = z.number().finite();
 
 /** Position updates as risk reads them (the position actor owns the shape; extra fields are ignored). */
 export const PositionUpdateSchema = z.object({
-  symbol: z.string().regex(/^[A-Z0-9]{2,30}$/),
+  symbol: z.string().regex(SYMBOL_PATTERN),
   state: z.enum(POSITION_STATES),
   side: z.enum(['LONG', 'SHORT']).nullable(),
   qty: num.nonnegative(),

@@ -1,6 +1,6 @@
 import { enqueueActions, setup } from 'xstate';
 import {
-  DLQ_REASON_HEADER, IntentSchema, OUTPUT_EVENT, subjects,
+  DLQ_REASON_HEADER, IntentSchema, OUTPUT_EVENT, subjects, SYMBOL_PATTERN,
   type Intent, type JournalEntry, type OutputEvent, type Regime, type RegimeUpdate, type Signal, type Timers,
 } from '../../../protocols/index.js';
 import { gate, type GateParams, type SkipReason } from './decide.js';
@@ -55,7 +55,6 @@ export interface StrategyContext {
   stats: { signals: number; intents: number; skipped: Partial<Record<SkipReason, number>> };
 }
 
-const SYMBOL = /^[A-Z0-9]{2,30}$/;
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** `{ ...data, ...extra }` for a fresh `data`, without building a third object. */
@@ -95,7 +94,7 @@ export const strategyMachine = setup({
     onSignal: enqueueActions(({ context: ctx, event, enqueue }) => {
       if (event.type !== 'signal') return;
       const s = event.signal;
-      if (!SYMBOL.test(s.symbol)) {
+      if (!SYMBOL_PATTERN.test(s.symbol)) {
         enqueue.emit({ type: OUTPUT_EVENT, subject: subjects.dlq('strategy.main'), data: s, headers: { [DLQ_REASON_HEADER]: `bad symbol ${JSON.stringify(s.symbol)}` } });
         return;
       }
