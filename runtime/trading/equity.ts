@@ -25,7 +25,11 @@ export interface EquityReporterOptions {
   asset?: string;
   /** Balance read this often even without account events. @default 30000 */
   everyMs?: number;
-  /** Account events within this window cause one read. @default 1000 */
+  /**
+   * An account event brings the next read at most this far forward. Every fill is an account event;
+   * between reads the brains add booked PnL themselves, so one balance read (weight 5) per 5 s is
+   * plenty even while fills stream in. @default 5000
+   */
   debounceMs?: number;
   /** A failed read is tried again after this long. @default 5000 */
   retryMs?: number;
@@ -89,5 +93,5 @@ export async function startEquityReporter(o: EquityReporterOptions): Promise<Equ
     return everyMs;
   };
 
-  return startPoller({ clock: o.clock, debounceMs: o.debounceMs ?? 1_000, once, info: () => ({ ...stats }) });
+  return startPoller({ clock: o.clock, debounceMs: o.debounceMs ?? 5_000, once, info: () => ({ ...stats }) });
 }

@@ -9,7 +9,7 @@ export interface Poller extends TradingWorker {
 
 /**
  * Runs `once` now, then again after the delay it resolves with; `refresh()` brings the next run
- * forward to `debounceMs`. Runs never overlap: a refresh during one runs once more right after it.
+ * forward to at most `debounceMs` from now (never later than it already was). Runs never overlap: a refresh during one runs once more right after it.
  * `once` handles its own venue failures (it resolves with a retry delay); a throw ends the worker
  * as a crash, for its supervisor. Resolves after the first run.
  */
@@ -18,6 +18,7 @@ export async function startPoller(o: { clock: Clock; debounceMs: number; once: (
   const exited = new Promise<WorkerExit>((r) => (resolveExit = r));
   let ended = false;
   let timer: ReturnType<Clock['setTimeout']> | undefined;
+  let dueAt = Number.POSITIVE_INFINITY;
   let running: Promise<void> | undefined;
   let again = false;
   const end = (e: WorkerExit) => {
@@ -28,7 +29,9 @@ export async function startPoller(o: { clock: Clock; debounceMs: number; once: (
   };
   const schedule = (delay: number) => {
     o.clock.clearTimeout(timer);
-    if (!ended) timer = o.clock.setTimeout(() => void run(), delay);
+    if (ended) return;
+    dueAt = o.clock.now() + delay;
+    timer = o.clock.setTimeout(() => void run(), delay);
   };
   const run = (): Promise<void> => {
     if (ended) return Promise.resolve();
@@ -59,6 +62,9 @@ export async function startPoller(o: { clock: Clock; debounceMs: number; once: (
     kill: () => end({ kind: 'shutdown' }),
     inject: (error: Error) => end({ kind: 'crash', error }),
     info: o.info,
-    refresh: () => schedule(o.debounceMs),
+    // Only ever earlier: events arriving faster than the debounce must not postpone the run for good.
+    refresh: () => {
+      if (dueAt > o.clock.now() + o.debounceMs) schedule(o.debounceMs);
+    },
   };
 }
