@@ -100,12 +100,13 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
   const syms = venue.engine.symbols();
   // Exit plans are rounded to the exchangeInfo the orders are checked against, as on a live node.
   const rules = new Map([...bridge.rules].map(([s, r]) => [s, planRules(r)]));
-  // The engine's account is the configured balance and nothing else moves it: risk takes that
-  // figure as known (a live node waits for the venue's own, `risk.equitySource`).
-  bus.add(riskDef({ ...cfg, risk: { ...cfg.risk, equitySource: 'config', initialEquity: cfg.sim.initialBalance } }), RISK_ID);
+  // The engine's account is the configured balance and nothing else moves it: risk and the CEO take
+  // that figure as known (a live node waits for the venue's own, `risk.equitySource`).
+  const account = { ...cfg, risk: { ...cfg.risk, equitySource: 'config' as const, initialEquity: cfg.sim.initialBalance } };
+  bus.add(riskDef(account), RISK_ID);
   // The CEO brain moves risk's mode from drawdown, as live (no supervision events or model
   // supervisor here: those inputs simply stay quiet).
-  bus.add(ceoDef({ ...cfg, risk: { ...cfg.risk, initialEquity: cfg.sim.initialBalance } }), CEO_ID);
+  bus.add(ceoDef(account), CEO_ID);
   bus.add(regimeDef(cfg), 'main');
   bus.add(strategyDef(cfg), 'main');
   for (const s of syms) {
