@@ -236,7 +236,7 @@ export interface ExitPlan {
 
 // ───────────────────────────── journal ─────────────────────────────
 
-export const JOURNAL_KINDS = ['signal', 'intent', 'risk', 'order', 'fill', 'exit', 'position', 'pnl', 'reconcile', 'policy', 'model', 'alert'] as const;
+export const JOURNAL_KINDS = ['signal', 'intent', 'risk', 'order', 'fill', 'exit', 'position', 'pnl', 'reconcile', 'policy', 'model', 'alert', 'account'] as const;
 export type JournalKind = (typeof JOURNAL_KINDS)[number];
 
 /** One line of the journal, on `qt.journal.<kind>`: every decision with its reasons and attribution. */

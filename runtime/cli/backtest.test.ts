@@ -34,6 +34,13 @@ describe('qt backtest', () => {
     expect(verdicts.some((v) => v.mode !== 'NORMAL')).toBe(true);
     for (const p of r.openAtEnd) expect(p.qty > 0 && Number.isFinite(p.unrealizedPnl) && p.mark > 0).toBe(true);
     expect(new Set(r.openAtEnd.map((p) => p.symbol)).size).toBe(r.openAtEnd.length);
+    // The engine's account, read each simulated minute, is the report's marked-to-market curve;
+    // its last reading carries the unrealized PnL of exactly the positions left open.
+    const readings = r.journal.filter((j) => j.kind === 'account');
+    expect(r.report.marked!.points).toHaveLength(readings.length);
+    expect(readings.every((j, i) => i === 0 || j.ts - readings[i - 1]!.ts === 60_000)).toBe(true);
+    expect(readings.at(-1)!.data['unrealized']).toBeCloseTo(r.openAtEnd.reduce((a, p) => a + p.unrealizedPnl, 0), 1);
+    expect(r.report.marked!.maxDrawdown).toBeGreaterThan(0);
   }, 120_000);
 
   it('with --signals ai the shipped ONNX ensemble decides, batched per candle close, every signal attributed to its members', async () => {

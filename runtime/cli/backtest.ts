@@ -8,6 +8,7 @@ import { bridgeVenue } from '../backtest/venue-bridge.js';
 import { createSimulatedClock } from '../clock/index.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { buildReport, renderHtml, renderText } from '../report/index.js';
+import { accountEntry } from '../trading/equity.js';
 import { createSimVenue } from '../venues/sim/engine/index.js';
 import { readReplayDir } from '../venues/sim/run.js';
 import { symbolDef } from './defs.js';
@@ -132,6 +133,10 @@ export async function runBacktest(o: BacktestOptions): Promise<BacktestResult> {
       // Ranked as the live brain publishes them: the order rate admits the strongest first.
       for (const sig of rankSignals(sigs)) bus.publish(subjects.signal(sig.symbol), sig, `sig:${sig.venue}:${sig.symbol}:${sig.interval}:${sig.ts}`, undefined, { trusted: true });
     }
+    // The engine's account each minute, marked to market: the report's drawdown with open positions in it.
+    const acct = venue.engine.account();
+    const entry = accountEntry({ ts: clock.now(), venue: 'sim', asset: 'USDT', wallet: Number(acct.totalWalletBalance), unrealized: Number(acct.totalUnrealizedProfit), source: 'engine' });
+    bus.publish(subjects.journal('account'), entry, `acct:sim:USDT:${entry.ts}`, undefined, { trusted: true });
   }
   await ai?.close();
   const wallSeconds = (performance.now() - t0) / 1000;

@@ -30,6 +30,20 @@ export interface Report {
   funnel: { signals: number; taken: number; skipped: Record<string, number>; risk: { approved: number; denied: number; reasons: Record<string, number> } };
   equity: CurvePoint[];
   drawdown: DrawdownPoint[];
+  /**
+   * The account's equity as journaled by its readings (`qt.journal.account`): marked to market, so
+   * a position that fell 30 % before it was closed at a small loss shows here and not in `equity`,
+   * which moves only at a close. Null when the range has fewer than two readings.
+   */
+  marked: null | {
+    source: string;
+    points: CurvePoint[];
+    drawdown: DrawdownPoint[];
+    maxDrawdown: number;
+    maxDrawdownAbs: number;
+    peakTs: number | null;
+    troughTs: number | null;
+  };
   daily: Array<{ day: string; pnl: number; ret: number }>;
   trades: Trade[];
   invalid: Array<{ kind: string; ts: number; reason: string }>;
@@ -60,6 +74,26 @@ export function journaledEquity(entries: readonly JournalEntry[]): { equity: num
     if (e.data['equitySource'] === 'config') fromConfig ??= { equity: eq, source: 'config' };
   }
   return fromConfig;
+}
+
+/**
+ * The readings of one account (the venue and asset read most often in range) as an equity curve.
+ * Readings whose figure is not a positive number are left out, not drawn as a crash to zero.
+ */
+export function markedCurve(entries: readonly JournalEntry[]): Report['marked'] {
+  const byAccount = new Map<string, CurvePoint[]>();
+  for (const e of entries) {
+    if (e.kind !== 'account') continue;
+    const eq = e.data['equity'];
+    if (typeof eq !== 'number' || !(eq > 0) || !Number.isFinite(eq)) continue;
+    const key = `${String(e.data['source'] ?? '?')}:${String(e.data['venue'] ?? '?')}:${String(e.data['asset'] ?? '?')}`;
+    byAccount.set(key, [...(byAccount.get(key) ?? []), { ts: e.ts, equity: eq }]);
+  }
+  const [key, points] = [...byAccount].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
+  if (!key || !points || points.length < 2) return null;
+  points.sort((a, b) => a.ts - b.ts);
+  const dd = maxDrawdown(points);
+  return { source: key, points, drawdown: drawdownSeries(points), maxDrawdown: dd.pct, maxDrawdownAbs: dd.abs, peakTs: dd.peakTs, troughTs: dd.troughTs };
 }
 
 /** Pure: journal entries → report. Trades count when they closed inside [from, to]. */
@@ -112,6 +146,7 @@ export function buildReport(entries: readonly JournalEntry[], o: BuildOptions = 
     funnel,
     equity: curve,
     drawdown: drawdownSeries(curve),
+    marked: markedCurve(entries.filter((e) => inRange(e.ts))),
     daily,
     trades,
     invalid: rec.invalid,

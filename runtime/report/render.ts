@@ -19,6 +19,12 @@ const counts = (m: Record<string, number>) => Object.entries(m).sort((a, b) => b
 const riskLine = (r: Report) => `risk: approved ${r.funnel.risk.approved}, denied ${r.funnel.risk.denied}${r.funnel.risk.denied ? ` (${counts(r.funnel.risk.reasons)})` : ''}`;
 const EQUITY_FROM: Record<Report['initialEquitySource'], string> = { given: 'given', 'journal:venue': 'venue', 'journal:config': 'config', default: 'assumed' };
 
+/** Drawdown of the journaled account readings: open positions included. */
+const markedRow = (r: Report) => [
+  'max drawdown (marked to market)',
+  r.marked ? `${pct(r.marked.maxDrawdown, 2)} (${num(r.marked.maxDrawdownAbs)}), ${r.marked.points.length} readings` : 'no account readings in range',
+];
+
 /** The terminal view of a report. */
 export function renderText(r: Report): string {
   const s = r.summary;
@@ -28,8 +34,8 @@ export function renderText(r: Report): string {
     table(['metric', 'value'], [
       ['trades', String(s.trades)], ['win rate', pct(s.winRate)], ['profit factor', pf(s)], ['expectancy (USDT/trade)', num(s.expectancy)],
       ['net PnL', num(s.net)], ['fees', num(s.fees)], ['Sharpe per trade', num(s.sharpe)], ['Sortino per trade', num(s.sortino)],
-      ['Sharpe daily (ann.)', num(s.dailySharpe)], ['Sortino daily (ann.)', num(s.dailySortino)], ['max drawdown', `${pct(s.maxDrawdown, 2)} (${num(s.maxDrawdownAbs)})`],
-      ['exposure (time in market)', pct(s.exposure)],
+      ['Sharpe daily (ann.)', num(s.dailySharpe)], ['Sortino daily (ann.)', num(s.dailySortino)], ['max drawdown (closed trades)', `${pct(s.maxDrawdown, 2)} (${num(s.maxDrawdownAbs)})`],
+      markedRow(r), ['exposure (time in market)', pct(s.exposure)],
     ]),
     '',
     table(['by symbol', ...GROUP_HEAD.slice(1)], r.bySymbol.map((g) => groupRow(g.key, g))),
@@ -100,10 +106,12 @@ export function renderHtml(r: Report): string {
 ${htmlTable(['metric', 'value'], [
     ['trades', String(s.trades)], ['win rate', pct(s.winRate)], ['profit factor', pf(s)], ['expectancy (USDT/trade)', num(s.expectancy)], ['net PnL', num(s.net)],
     ['fees', num(s.fees)], ['Sharpe / Sortino per trade', `${num(s.sharpe)} / ${num(s.sortino)}`], ['Sharpe / Sortino daily (ann.)', `${num(s.dailySharpe)} / ${num(s.dailySortino)}`],
-    ['max drawdown', `${pct(s.maxDrawdown, 2)} (${num(s.maxDrawdownAbs)})`], ['exposure', pct(s.exposure)],
+    ['max drawdown (closed trades)', `${pct(s.maxDrawdown, 2)} (${num(s.maxDrawdownAbs)})`], markedRow(r), ['exposure', pct(s.exposure)],
   ])}
 ${svgChart(r.equity.map((p) => ({ ts: p.ts, v: p.equity })), { title: 'Equity (USDT)', color: '#1f6feb' })}
-${svgChart(r.drawdown.map((p) => ({ ts: p.ts, v: p.dd })), { title: 'Drawdown', color: '#d1242f', area: true, format: (v) => `${(v * 100).toFixed(1)}%` })}
+${svgChart(r.drawdown.map((p) => ({ ts: p.ts, v: p.dd })), { title: 'Drawdown (closed trades)', color: '#d1242f', area: true, format: (v) => `${(v * 100).toFixed(1)}%` })}
+${r.marked ? svgChart(r.marked.points.map((p) => ({ ts: p.ts, v: p.equity })), { title: `Account equity, marked to market (${r.marked.source})`, color: '#8250df' }) : ''}
+${r.marked ? svgChart(r.marked.drawdown.map((p) => ({ ts: p.ts, v: p.dd })), { title: 'Drawdown, marked to market', color: '#bc4c00', area: true, format: (v) => `${(v * 100).toFixed(1)}%` }) : ''}
 ${groups}
 <h2>Trades</h2>${trades}
 </body></html>

@@ -6,8 +6,8 @@ import { subjects, type JournalEntry } from '../../protocols/index.js';
 import { encode } from '../codec.js';
 import { runReport } from '../cli/report.js';
 import { natsEnv } from '../testing/nats-env.js';
-import { D1, D2, D3, FOUR, H } from './fixture.js';
-import { buildReport, readJournal, type Report } from './index.js';
+import { D1, D2, D3, FOUR, H, pnl } from './fixture.js';
+import { buildReport, readJournal, renderHtml, renderText, type Report } from './index.js';
 
 describe('journal report over a real nats-server', () => {
   it('reads QT_JOURNAL with an ordered consumer and reports trades, breakdowns and an HTML page with SVG charts', async () => {
@@ -64,5 +64,44 @@ describe('journal report over a real nats-server', () => {
       spy.mockRestore();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('drawdown marked to market', () => {
+  const reading = (ts: number, equity: number, o: { venue?: string; source?: string } = {}): JournalEntry => ({
+    kind: 'account', ts, summary: '', data: { venue: o.venue ?? 'binance', asset: 'USDT', equity, wallet: equity, unrealized: 0, source: o.source ?? 'venue' },
+  });
+
+  it('shows the fall an open position took, which closed trades alone hide', () => {
+    // One long that sank 30 % of the account while open and was closed for −50: the closed-trade
+    // curve sees 10,000 → 9,950, the readings see the trough at 7,000.
+    const entries: JournalEntry[] = [
+      reading(D1, 10_000), reading(D1 + H, 8_500), reading(D1 + 2 * H, 7_000), reading(D1 + 3 * H, 9_950),
+      pnl('BTCUSDT', 'LONG', -50, D1, D1 + 3 * H, 'sl', 'ensemble:v1', 1),
+      // Unusable readings are left out, not drawn as a crash to zero.
+      reading(D1 + 90 * 60_000, Number.NaN), reading(D1 + 100 * 60_000, -5),
+    ];
+    const r = buildReport(entries, { initialEquity: 10_000 });
+    expect(r.summary.maxDrawdown).toBeCloseTo(0.005, 9);
+    expect(r.marked).not.toBeNull();
+    expect(r.marked!.points.map((p) => p.equity)).toEqual([10_000, 8_500, 7_000, 9_950]);
+    expect(r.marked!.maxDrawdown).toBeCloseTo(0.3, 9);
+    expect(r.marked!.maxDrawdownAbs).toBeCloseTo(3_000, 9);
+    expect([r.marked!.peakTs, r.marked!.troughTs]).toEqual([D1, D1 + 2 * H]);
+    expect(renderText(r)).toMatch(/max drawdown \(marked to market\)\s+30\.00% \(3000\.00\), 4 readings/);
+    const page = renderHtml(r);
+    expect(page.match(/<svg /g)).toHaveLength(4);
+    expect(page).toContain('Drawdown, marked to market');
+  });
+
+  it('uses the account read most often and the range asked for; fewer than two readings give none', () => {
+    const entries = [reading(D1, 10_000), reading(D1 + H, 9_000), reading(D1 + 2 * H, 9_500), reading(D1 + H, 1_000, { venue: 'sim', source: 'engine' })];
+    const r = buildReport(entries, { initialEquity: 10_000 });
+    expect(r.marked!.source).toBe('venue:binance:USDT');
+    expect(r.marked!.maxDrawdown).toBeCloseTo(0.1, 9);
+    expect(buildReport(entries, { initialEquity: 10_000, from: D1 + 2 * H }).marked).toBeNull();
+    const none = buildReport(FOUR, { initialEquity: 10_000 });
+    expect(none.marked).toBeNull();
+    expect(renderText(none)).toMatch(/max drawdown \(marked to market\)\s+no account readings in range/);
   });
 });

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { STREAMS, subjects } from '../../protocols/index.js';
+import { STREAMS, subjects, type JournalEntry } from '../../protocols/index.js';
 import { createLiveClock } from '../clock/index.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { readStream, until } from '../testing/wait.js';
@@ -56,6 +56,28 @@ describe('equity reporter', () => {
     expect((await sent('risk'))[2]!.equity).toBeCloseTo(closed, 6);
     expect(rep.info().lastError).toBeNull();
     expect(crashed).toBe(false);
+    // Several reads inside a minute: one account line in the journal, the first one.
+    const journal = (await readStream<JournalEntry>(env.bus, STREAMS.journal, subjects.journal('account'))).map((m) => m.data);
+    expect(journal).toHaveLength(1);
+    expect(journal[0]).toMatchObject({ kind: 'account', data: { venue: 'sim', asset: 'USDT', equity: 10_000, wallet: 10_000, unrealized: 0, source: 'venue' } });
+    await rep.stop();
+  });
+
+  it('journals the account marked to market, open position included, at most once per journalEveryMs', async () => {
+    await using env = await natsEnv();
+    await using v = await startVenueEnv();
+    const rep = await startEquityReporter({ bus: env.bus, venue: v.venue, clock: createLiveClock(), logger: silent, everyMs: 600_000, debounceMs: 10, journalEveryMs: 1 });
+    const journal = async () => (await readStream<JournalEntry>(env.bus, STREAMS.journal, subjects.journal('account'))).map((m) => m.data);
+    await v.venue.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', qty: 0.01, clientOrderId: 'eq-mtm-1' });
+    rep.refresh();
+    await until(async () => (await journal()).length === 2, 'a reading with the position open');
+    const [, open] = await journal();
+    const row = (await v.venue.balances()).find((b) => b.asset === 'USDT')!;
+    // The position is open: wallet paid the fee, and the reading carries its unrealized PnL.
+    expect(open!.data.wallet).toBeLessThan(10_000);
+    expect(open!.data.equity).toBeCloseTo((open!.data.wallet as number) + (open!.data.unrealized as number), 9);
+    expect(open!.data.wallet).toBeCloseTo(row.walletBalance, 6);
+    expect(rep.info().journaled).toBe(2);
     await rep.stop();
   });
 });

@@ -6,7 +6,7 @@
  * it again, as its figures are partial (wallet only, changed assets only).
  */
 import type { Logger } from 'pino';
-import { subjects, type AccountBalance } from '../../protocols/index.js';
+import { subjects, type AccountBalance, type JournalEntry } from '../../protocols/index.js';
 import type { Clock } from '../clock/index.js';
 import { encode, msgHeaders } from '../codec.js';
 import type { Bus } from '../nats/index.js';
@@ -35,6 +35,11 @@ export interface EquityReporterOptions {
   retryMs?: number;
   /** An unchanged figure is published again after this long, so a restarted reader has a recent one. @default 300000 */
   republishMs?: number;
+  /**
+   * A read is journaled (`qt.journal.account`) at most this often: the marked-to-market equity
+   * curve `qt report` measures drawdown on, open positions included. @default 60000
+   */
+  journalEveryMs?: number;
 }
 
 export type EquityReporter = Poller;
@@ -44,12 +49,27 @@ export function equityOf(b: AccountBalance): number {
   return b.walletBalance + (b.unrealizedPnl ?? 0);
 }
 
+/**
+ * The journal line of one account reading: equity marked to market, so a report's drawdown
+ * includes what open positions lost, not only what closed trades booked. `source` says whose
+ * books it is: the venue's (live) or the backtest's matching engine.
+ */
+export function accountEntry(o: { ts: number; venue: string; asset: string; wallet: number; unrealized: number; source: 'venue' | 'engine' }): JournalEntry {
+  const equity = o.wallet + o.unrealized;
+  return {
+    kind: 'account', ts: o.ts,
+    summary: `${o.venue} equity ${equity.toFixed(2)} ${o.asset} (wallet ${o.wallet.toFixed(2)}, unrealized ${o.unrealized.toFixed(2)})`,
+    data: { venue: o.venue, asset: o.asset, equity, wallet: o.wallet, unrealized: o.unrealized, source: o.source },
+  };
+}
+
 /** Starts the reporter; resolves after the first read was tried (a failure there is retried, not fatal). */
 export async function startEquityReporter(o: EquityReporterOptions): Promise<EquityReporter> {
   const asset = o.asset ?? 'USDT';
   const everyMs = o.everyMs ?? 30_000;
   const log = o.logger.child({ component: 'equity', venue: o.venue.venue, asset });
-  const stats = { reads: 0, failures: 0, published: 0, lastEquity: null as number | null, lastAt: null as number | null, lastError: null as string | null };
+  const stats = { reads: 0, failures: 0, published: 0, journaled: 0, lastEquity: null as number | null, lastAt: null as number | null, lastError: null as string | null };
+  let journaledAt = -Infinity;
 
   const publish = async (equity: number, ts: number) => {
     const data = encode({ type: 'equity', equity, ts });
@@ -88,6 +108,12 @@ export async function startEquityReporter(o: EquityReporterOptions): Promise<Equ
     if (changed || now - (stats.lastAt ?? 0) >= (o.republishMs ?? 300_000)) {
       await publish(equity, now);
       if (stats.published === 1) log.info({ equity }, 'account equity from the venue');
+    }
+    if (now - journaledAt >= (o.journalEveryMs ?? 60_000)) {
+      const entry = accountEntry({ ts: now, venue: o.venue.venue, asset, wallet: row!.walletBalance, unrealized: row!.unrealizedPnl ?? 0, source: 'venue' });
+      await o.bus.js.publish(subjects.journal('account'), encode(entry), { msgID: `acct:${o.venue.venue}:${asset}:${now}`, headers: msgHeaders() });
+      journaledAt = now;
+      stats.journaled++;
     }
     stats.lastError = null;
     return everyMs;
