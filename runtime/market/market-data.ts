@@ -4,7 +4,11 @@ import type { Clock, TimerHandle } from '../clock/index.js';
 import { decode, encode, msgHeaders } from '../codec.js';
 import { InjectedCrash, RuntimeError } from '../errors.js';
 import type { Bus } from '../nats/index.js';
+import { VenueRejectError } from '../venues/binance/errors.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
+
+/** Binance's "Invalid symbol": the venue does not list it (any more). */
+const INVALID_SYMBOL = -1121;
 
 export interface MarketDataOptions {
   venue: BinanceVenue;
@@ -62,6 +66,8 @@ export async function startMarketData(o: MarketDataOptions): Promise<MarketDataW
   const chains = new Map<string, Promise<void>>();
   let subs: Array<{ close(): void }> = [];
   let symbols: string[] = [];
+  /** Symbols asked for that the venue does not list: not streamed, named in `info()`. */
+  let unlisted: string[] = [];
   let tickerTimer: TimerHandle | undefined;
   let published = 0;
   let backfilled = 0;
@@ -100,7 +106,18 @@ export async function startMarketData(o: MarketDataOptions): Promise<MarketDataW
     if (from !== undefined) high.set(k, from);
     const start = from !== undefined ? from + step : Math.floor(upTo / step) * step - o.warmupCandles * step;
     if (start + step > upTo) return;
-    const rows = await venue.klines(symbol, iv, start, upTo);
+    let rows: Candle[];
+    try {
+      rows = await venue.klines(symbol, iv, start, upTo);
+    } catch (e) {
+      // Delisted since exchangeInfo was read: one symbol's history is not worth restarting the
+      // venue's workers (the executor among them) for; the others stream on.
+      if (!(e instanceof VenueRejectError && e.code === INVALID_SYMBOL)) throw e;
+      if (!unlisted.includes(symbol)) unlisted = [...unlisted, symbol].sort();
+      symbols = symbols.filter((x) => x !== symbol);
+      log.warn({ symbol, interval: iv }, 'the venue says this symbol is invalid: no backfill for it');
+      return;
+    }
     for (const c of rows) {
       if (ended) return;
       if (c.closeTime >= clock.now()) continue; // still open
@@ -138,10 +155,24 @@ export async function startMarketData(o: MarketDataOptions): Promise<MarketDataW
     bus.js.publish(subjects.market(v, t.symbol, 'trade'), encode(t), { msgID: `trade:${v}:${t.symbol}:${t.id}`, headers: msgHeaders() }).catch(fail);
   };
 
+  /**
+   * The symbols of `next` the venue lists (any status: a symbol being settled still has marks an
+   * open position needs). A universe restored from an earlier run, or a delisting, can name
+   * others; asking for their klines is refused (-1121), and that must not crash market data.
+   */
+  const listedOf = async (next: string[]): Promise<string[]> => {
+    let listed = new Set((await venue.exchangeInfo()).symbols.map((r) => r.symbol));
+    // A symbol listed since the cached exchangeInfo was read: read it again once.
+    if (next.some((s) => !listed.has(s))) listed = new Set((await venue.exchangeInfo({ refresh: true })).symbols.map((r) => r.symbol));
+    unlisted = next.filter((s) => !listed.has(s)).sort();
+    if (unlisted.length) log.warn({ unlisted: unlisted.slice(0, 20), count: unlisted.length }, 'symbols the venue does not list are not streamed');
+    return next.filter((s) => listed.has(s));
+  };
+
   const subscribe = async (next: string[]) => {
     for (const s of subs) s.close();
     subs = [];
-    symbols = [...next].sort();
+    symbols = (await listedOf(next)).sort();
     if (!symbols.length) return;
     for (const s of symbols) for (const iv of o.intervals) enqueue(s, () => backfill(s, iv));
     subs.push(venue.subscribeMarks(symbols, onMark));
@@ -177,10 +208,11 @@ export async function startMarketData(o: MarketDataOptions): Promise<MarketDataW
     },
     kill: () => end({ kind: 'shutdown' }),
     inject: (e) => fail(e instanceof Error ? e : new InjectedCrash()),
-    info: () => ({ symbols: symbols.length, published, backfilled, venue: v, health: venue.breakerState().breakers }),
+    info: () => ({ symbols: symbols.length, unlisted, published, backfilled, venue: v, health: venue.breakerState().breakers }),
     async setUniverse(next) {
       if (ended) return;
-      const same = next.length === symbols.length && [...next].sort().every((s, i) => s === symbols[i]);
+      const asked = [...symbols, ...unlisted].sort();
+      const same = next.length === asked.length && [...next].sort().every((s, i) => s === asked[i]);
       if (!same) await subscribe(next);
     },
   };

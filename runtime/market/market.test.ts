@@ -77,6 +77,33 @@ describe('market data', () => {
     await venue.close();
     await sim.close();
   }, 20_000);
+
+  it('symbols the venue does not list, or refuses as invalid (-1121), are left out without crashing market data', async () => {
+    await using env = await natsEnv();
+    const clock = createLiveClock();
+    const sim = await startSimulator({ clock, symbols: 2, seed: 3, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, warmupCandles: 30 });
+    const venue = createBinanceVenue({ mode: 'sim', restUrl: sim.url, wsUrl: sim.wsUrl, apiKey: SIM_API_KEY, apiSecret: SIM_API_SECRET, clock, logger: silent });
+    // A universe restored from an earlier run names a symbol this venue does not list, and the
+    // venue refuses one listed symbol's klines as delisted since exchangeInfo was read.
+    const refused = sim.server.faults.add({ kind: 'reject', code: -1121, msg: 'Invalid symbol.', path: '/fapi/v1/klines', count: 1 });
+    const md = await startMarketData({ venue, bus: env.bus, clock, logger: silent, intervals: ['1m'], tickersEveryMs: 3_600_000, markEveryMs: 1_000, trades: false, warmupCandles: 20, symbols: ['BTCUSDT', 'ETHUSDT', 'GONEUSDT'] });
+    let exit: unknown;
+    void md.exited.then((e) => (exit = e));
+    await until(() => refused.fired === 1 && (md.info().backfilled as number) >= 20, 'one refusal, and the other symbol backfilled');
+    const unlisted = md.info().unlisted as string[];
+    expect(unlisted).toHaveLength(2);
+    expect(unlisted).toContain('GONEUSDT');
+    const kept = ['BTCUSDT', 'ETHUSDT'].find((s) => !unlisted.includes(s))!;
+    expect(await readStream(env.bus, STREAMS.market, subjects.market('sim', kept, 'candle.1m'))).toHaveLength(20);
+    expect(md.info().symbols).toBe(1);
+    // The same universe again changes nothing (no resubscribe, no second refusal); the worker lives.
+    await md.setUniverse(['GONEUSDT', 'ETHUSDT', 'BTCUSDT']);
+    expect(md.info().unlisted).toEqual(unlisted);
+    expect(exit).toBeUndefined();
+    await md.stop();
+    await venue.close();
+    await sim.close();
+  }, 20_000);
 });
 
 describe('universe', () => {
