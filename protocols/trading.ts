@@ -170,7 +170,10 @@ export const VenueReportSchema = z.strictObject({
     .optional(),
   triggered: z.boolean().optional(),
   reason: z.string().optional(),
+  /** Venue error code of a rejection (e.g. -2021), 0 for local refusals. */
   code: z.number().optional(),
+  /** Why the adapter refused the order before sending it (`RefusalReason`, e.g. WRONG_SIDE). */
+  refusal: z.string().max(40).optional(),
   ts: z.number().int(),
 });
 export type VenueReport = z.infer<typeof VenueReportSchema>;
@@ -189,6 +192,10 @@ export interface OrderEvent {
   avgPrice: number;
   fill?: NonNullable<VenueReport['fill']>;
   reason?: string;
+  /** A rejection's venue error code (0: refused locally), so readers act on it without parsing `reason`. */
+  code?: number;
+  /** A local refusal's kind (`RefusalReason`, e.g. WRONG_SIDE). */
+  refusal?: string;
   attribution: string;
   ts: number;
 }

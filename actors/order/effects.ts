@@ -37,6 +37,8 @@ export interface OrderView {
   filledQty: number;
   avgPrice: number;
   reason: string | null;
+  rejectCode?: number | null;
+  refusal?: string | null;
   visits: Partial<Record<OrderStatus, number>>;
 }
 
@@ -51,10 +53,12 @@ export function eventOut(v: OrderView, at: number, fill?: VenueReport['fill']): 
   const c = v.command;
   const visit = v.visits[v.status] ?? 1;
   const msgId = `ev:${c.clientOrderId}:${v.status}:${v.filledQty}${fill ? `:${fill.tradeId}` : ''}${visit > 1 ? `:v${visit}` : ''}`;
+  // Only a rejection carries its code: a later status of the same order (a query) must not inherit it.
+  const why = v.status === 'rejected' ? { ...(typeof v.rejectCode === 'number' ? { code: v.rejectCode } : {}), ...(v.refusal ? { refusal: v.refusal } : {}) } : {};
   const ev: OrderEvent = {
     clientOrderId: c.clientOrderId, intentId: c.intentId, leg: c.leg, symbol: c.symbol, side: c.side,
     status: v.status, prev: v.prev, qty: c.qty ?? 0, filledQty: v.filledQty, avgPrice: v.avgPrice,
-    ...(fill ? { fill } : {}), ...(v.reason ? { reason: v.reason } : {}), attribution: c.attribution, ts: at,
+    ...(fill ? { fill } : {}), ...(v.reason ? { reason: v.reason } : {}), ...why, attribution: c.attribution, ts: at,
   };
   const out: OutputEvent[] = [{ type: OUTPUT_EVENT, subject: subjects.order(c.symbol, 'event'), msgId, data: ev }];
   const base = { ts: at, symbol: c.symbol, intentId: c.intentId, clientOrderId: c.clientOrderId, attribution: c.attribution };
@@ -62,7 +66,7 @@ export function eventOut(v: OrderView, at: number, fill?: VenueReport['fill']): 
     const j: JournalEntry = {
       ...base, kind: 'order',
       summary: `${c.leg} ${c.side} ${c.orderType} ${c.qty ?? 'close'} ${c.symbol}: ${v.prev ?? 'new'} → ${v.status}${v.reason ? ` (${v.reason})` : ''}`,
-      data: { status: v.status, prev: v.prev, filledQty: v.filledQty, avgPrice: v.avgPrice, leg: c.leg, reduceOnly: c.reduceOnly, ...(v.reason ? { reason: v.reason } : {}) },
+      data: { status: v.status, prev: v.prev, filledQty: v.filledQty, avgPrice: v.avgPrice, leg: c.leg, reduceOnly: c.reduceOnly, ...(v.reason ? { reason: v.reason } : {}), ...why },
     };
     out.push({ type: OUTPUT_EVENT, subject: subjects.journal('order'), msgId: `j${msgId}`, data: j });
   }

@@ -24,6 +24,9 @@ export interface OrderContext {
   jrn?: JournaledFills;
   orderId: string | number | null;
   reason: string | null;
+  /** A rejection's venue code and local refusal kind (absent in snapshots from before they existed). */
+  rejectCode?: number | null;
+  refusal?: string | null;
   /** Exec commands emitted so far (the `n` of their msgIds). */
   execN: number;
   visits: Partial<Record<OrderStatus, number>>;
@@ -194,6 +197,7 @@ export const orderMachine = setup({
               emitEvent(from);
             }
             patch = { ...fillNumbers(c, r, d.newTrade), ...moveTo(from, d.to, e.at, reason) };
+            if (d.to === 'rejected') Object.assign(patch, { rejectCode: r.code ?? null, refusal: r.refusal ?? null });
             // A fill that raced a pending cancel leaves the rest working: keep the cancel's timer.
             if (c.cancelWanted && !CLOSED.includes(d.to) && patch.query?.dueAt === null) patch.query = { dueAt: e.at + c.opts.queryBaseMs, delayMs: c.opts.queryBaseMs };
             emitEvent({ ...c, ...patch }, d.newTrade ? r.fill : undefined);

@@ -22,6 +22,8 @@ export const OrderEventSchema = z.strictObject({
   avgPrice: nonneg,
   fill: VenueReportSchema.shape.fill.unwrap().optional(),
   reason: z.string().optional(),
+  code: z.number().int().optional(),
+  refusal: z.string().max(40).optional(),
   attribution: z.string(),
   ts: z.number().int(),
 }) satisfies z.ZodType<OrderEvent>;

@@ -206,6 +206,19 @@ describe('position rules (machine without host)', () => {
       expect(m.submits().at(-1)).toEqual(expect.objectContaining({ clientOrderId: clientOrderId(id, 'flatten', 0), leg: 'flatten', orderType: 'MARKET', side: 'SELL', qty: 1, reduceOnly: true }));
       expect(m.a.getSnapshot().value).toBe('reducing');
     }
+    // The typed code and refusal decide, whatever the text says (a venue's wording changes).
+    for (const [id, typed] of [['IT1', { code: -2021 }], ['IT2', { code: 0, refusal: 'WRONG_SIDE' }]] as const) {
+      const m = machine();
+      m.send(ev(id, 'entry', 'BUY', 'filled', 1, 100, { id: 1, price: 100, qty: 1, fee: 0 }));
+      const r = refused(id, 'Ordre refusé.');
+      m.send({ ...r, event: { ...r.event, ...typed } });
+      expect(m.submits().at(-1)).toMatchObject({ leg: 'flatten', reduceOnly: true });
+    }
+    const coded = machine();
+    coded.send(ev('IT3', 'entry', 'BUY', 'filled', 1, 100, { id: 1, price: 100, qty: 1, fee: 0 }));
+    const r3 = refused('IT3', 'would immediately trigger, says a message of code -4164');
+    coded.send({ ...r3, event: { ...r3.event, code: -4164 } });
+    expect(coded.submits().some((x) => x.leg === 'flatten')).toBe(false);
     // Refused for another reason: no proof the price is past it, so no flatten before the timer.
     const other = machine();
     other.send(ev('IR3', 'entry', 'BUY', 'filled', 1, 100, { id: 1, price: 100, qty: 1, fee: 0 }));

@@ -16,8 +16,12 @@ export const MAX_STOP_ATTEMPTS = 3;
 /**
  * A stop refusal that proves the mark is already past its trigger: Binance -2021 "Order would
  * immediately trigger", or the adapter's own WRONG_SIDE check against the mark before sending.
+ * The typed fields decide; the text is read only for events from before they existed.
  */
-const STOP_CROSSED = /(^|[^0-9])-2021([^0-9]|$)|would immediately trigger|WRONG_SIDE/i;
+const WOULD_TRIGGER = -2021;
+const STOP_CROSSED_TEXT = /(^|[^0-9])-2021([^0-9]|$)|would immediately trigger|WRONG_SIDE/i;
+const stopCrossed = (e: OrderEvent) =>
+  e.status === 'rejected' && (e.code === WOULD_TRIGGER || e.refusal === 'WRONG_SIDE' || (e.code === undefined && e.refusal === undefined && STOP_CROSSED_TEXT.test(e.reason ?? '')));
 
 /** Whether stop price `a` is strictly tighter (nearer the mark) than `b` for the position's side. */
 const tighterThan = (c: PositionContext, a: number, b: number) => (c.side === 'LONG' ? a > b : a < b);
@@ -152,7 +156,7 @@ function legStatus(c: PositionContext, at: number, outs: Outs, e: OrderEvent): v
       s.confirmed = false;
       s.sinceTs = null;
       alert(outs, c, at, `stop ${s.id} @ ${s.price} ${e.status}${e.reason ? `: ${e.reason}` : ''}${c.prevStop ? `; the previous stop ${c.prevStop.id} @ ${c.prevStop.price} still protects` : ''}`, { clientOrderId: s.id, reason: e.reason ?? null });
-      const crossed = e.status === 'rejected' && STOP_CROSSED.test(e.reason ?? '');
+      const crossed = stopCrossed(e);
       if (c.prevStop) {
         // A refused move or resize: the stop it was to replace is still working, so it is current again.
         c.refusedMove = s.price;

@@ -105,6 +105,8 @@ describe('execution end to end (sim venue, adapter, executor, orders actor, real
     await r.submit(entry('e2e-wrong', { leg: 'sl', side: 'SELL', orderType: 'STOP_MARKET', stopPrice: 61_000, reduceOnly: true, price: undefined }));
     const wrong = await until(async () => (await r.events('e2e-wrong')).find((e) => e.status === 'rejected'), 'the refusal');
     expect(wrong.reason).toMatch(/WRONG_SIDE/);
+    // Typed, so the position actor acts on it without reading the text.
+    expect(wrong).toMatchObject({ code: 0, refusal: 'WRONG_SIDE' });
     // 429 with a ban longer than the adapter waits: not sent, and given up as REJECTED "not sent".
     r.venueEnv.sim.server.faults.add({ kind: 'rateLimit', retryAfterSec: 600, method: 'POST', ...ORDER });
     await r.submit(entry('e2e-429'));

@@ -204,7 +204,8 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker &
         counts.notSent++;
         const code = (error as { code?: number }).code;
         if (m.info.deliveryCount === 1) {
-          return { ...base, source: 'rest', status: 'REJECTED', reason: `not sent: ${error.message}`, ...(code !== undefined ? { code } : {}), ts: now() };
+          const refused = error instanceof OrderRefusedError ? { code: 0, refusal: error.reason } : code !== undefined ? { code } : {};
+          return { ...base, source: 'rest', status: 'REJECTED', reason: `not sent: ${error.message}`, ...refused, ts: now() };
         }
         return { ...base, source: 'rest', status: 'UNKNOWN', reason: `not sent by this delivery (${error.message}); an earlier one may have been`, ts: now() };
       };
@@ -239,7 +240,7 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker &
         }
         if (!(err instanceof OrderRefusedError)) throw err;
         // A local refusal is proof: nothing was sent, so nothing exists at the venue.
-        return { ...base, source: 'rest', status: 'REJECTED', reason: err.message, code: 0, ts: now() };
+        return { ...base, source: 'rest', status: 'REJECTED', reason: err.message, code: 0, refusal: err.reason, ts: now() };
       }
     }
     const r = await retrying(m, `${op} ${cmd.clientOrderId}`, () =>
