@@ -121,7 +121,7 @@ export async function runUp(argv: string[]): Promise<number> {
   });
   const journalAlerts = routeJournalAlerts({ bus, route: (a) => ops.router.route(a), logger });
   const web = await startNodeWebConsole({ bus, config: cfg.console, token: consoleToken, tree: () => treeWithInfo(node.root), logger });
-  logger.info({ node: cfg.node.id, url, venue: cfg.venue.kind, speed }, 'node up');
+  logger.info({ url, venue: cfg.venue.kind, speed }, 'node up');
 
   const code = await new Promise<number>((resolveCode) => {
     let done = false;

@@ -187,7 +187,7 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
     children.push(single({
       id: 'equity',
       start: async () => {
-        const rep = await startEquityReporter({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger });
+        const rep = await startEquityReporter({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, marketClock: o.marketClock, logger });
         links.equity = rep;
         return rep;
       },

@@ -19,7 +19,13 @@ export const EQUITY_READERS: ReadonlyArray<readonly [kind: string, id: string]> 
 export interface EquityReporterOptions {
   bus: Bus;
   venue: Pick<BinanceVenue, 'venue' | 'balances'>;
+  /** Paces the reads: the venue's request budget is wall time. */
   clock: Clock;
+  /**
+   * Stamps the figures and journal lines: the brains' and the journal's time, which a sped-up
+   * simulator (`--speed`) runs ahead of the wall. @default clock
+   */
+  marketClock?: Clock;
   logger: Logger;
   /** Margin asset whose balance is the account's equity. @default USDT */
   asset?: string;
@@ -103,7 +109,7 @@ export async function startEquityReporter(o: EquityReporterOptions): Promise<Equ
       log.warn({ reason: stats.lastError }, 'no usable equity from the venue; the brains keep the last figure');
       return o.retryMs ?? 5_000;
     }
-    const now = o.clock.now();
+    const now = (o.marketClock ?? o.clock).now();
     const changed = stats.lastEquity === null || Math.abs(equity - stats.lastEquity) >= 1e-6 * Math.max(1, stats.lastEquity);
     if (changed || now - (stats.lastAt ?? 0) >= (o.republishMs ?? 300_000)) {
       await publish(equity, now);
