@@ -57,6 +57,16 @@ describe('reconciliation', () => {
     expect(journal[0]!.data.summary).toMatch(/1 adopted/);
     const policy = await env.bus.kvm.open(BUCKETS.policy);
     expect(decode<{ on: boolean }>((await policy.get(POLICY_KEYS.reconciling))!.value).on).toBe(false);
+
+    // Closed by hand and opened again at the same size (and, on a quiet book, the same price): a
+    // new orphan, adopted again, not dropped as a duplicate of the first.
+    await venue.placeOrder({ symbol: 'ETHUSDT', side: 'BUY', type: 'MARKET', qty: 0.5, reduceOnly: true, clientOrderId: 'manual-eth-2' });
+    await new Promise((res) => setTimeout(res, 5));
+    await venue.placeOrder({ symbol: 'ETHUSDT', side: 'SELL', type: 'MARKET', qty: 0.5, clientOrderId: 'manual-eth-3' });
+    const again = await reconcileOnce({ bus: env.bus, venue, clock, logger: silent });
+    expect(again.adopted).toEqual(['ETHUSDT']);
+    const adopts = await readStream<{ qty: number; entry: number }>(env.bus, STREAMS.inputs, subjects.actorInput('position', 'ETHUSDT'));
+    expect(adopts.map((a) => a.data.qty)).toEqual([0.5, 0.5]);
   });
 
   it('a pass the venue cannot serve (5xx on every retry) is tried again, not crashed: no restart storm escalating the venue subtree', async () => {

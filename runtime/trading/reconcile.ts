@@ -168,7 +168,9 @@ export async function reconcileOnce(o: ReconcilerOptions): Promise<ReconcileRepo
         o.deferrals?.set(symbol, since);
       } else {
         const side = vp.amount > 0 ? 'LONG' : 'SHORT';
-        await pub(subjects.actorInput('position', symbol), { type: 'adopt', side, qty: vp.qty, entry: vp.entryPrice, ts }, `adopt:${symbol}:${side}:${vp.qty}:${vp.entryPrice}`);
+        // The venue's update time tells this position from an identical one opened again later:
+        // without it, a second orphan of the same size and entry within the dedup window was dropped.
+        await pub(subjects.actorInput('position', symbol), { type: 'adopt', side, qty: vp.qty, entry: vp.entryPrice, ts }, `adopt:${symbol}:${side}:${vp.qty}:${vp.entryPrice}:${vp.updateTime}`);
         r.adopted.push(symbol);
       }
     }
