@@ -25,6 +25,16 @@ describe('chaos suite (short forms)', () => {
     expect(r.stats.deadLettered).toBeGreaterThan(0);
   }, 120_000);
 
+  it('a run whose node never trades fails instead of passing vacuously', async () => {
+    // A confidence bar no signal clears: nothing is ever entered.
+    const results = await runChaos({ scenarios: ['fuzz'], symbols: 2, speed: 10, seed: 7, tradingWaitMs: 2_000, nodeEnv: { QT_STRATEGY__MIN_CONFIDENCE: '0.99' } });
+    const r = results[0]!;
+    expect(r.violations).toEqual([]);
+    expect(r.stats.venueTrades).toBe(0);
+    expect(r.ok).toBe(false);
+    expect(r.failures).toEqual([expect.stringMatching(/^no venue fill in the 2 s before the scenario nor during it/)]);
+  }, 120_000);
+
   it('node hosting the simulator at 10×: actor kills, venue faults, NATS restarts while trading', async () => {
     const results = await runChaos({ scenarios: ['actor-kills', 'venue-faults', 'nats-restart'], symbols: 4, speed: 10, seed: 7 });
     expect(results.map((r) => r.name)).toEqual(['actor-kills', 'venue-faults', 'nats-restart']);

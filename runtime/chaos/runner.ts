@@ -36,8 +36,15 @@ export interface ChaosRunOptions {
   fuzzPaceMs?: number;
   /** Fuzz probes (by label, e.g. /oversized/) left out. */
   fuzzSkip?: RegExp;
-  /** Wait for the first venue fill before the first scenario (chaos while trading). @default true */
+  /**
+   * Wait for the first venue fill before the first scenario (chaos while trading). A scenario
+   * that ends without any venue fill then fails: it checked nothing about orders. @default true
+   */
   awaitTrading?: boolean;
+  /** How long to wait for that fill. @default 120000 (90000 against the external simulator) */
+  tradingWaitMs?: number;
+  /** QT_* variables for the node processes, over the chaos defaults. */
+  nodeEnv?: Record<string, string>;
 }
 
 const keyOf = (v: Violation) => `${v.invariant}|${v.symbol ?? ''}|${v.clientOrderId ?? ''}|${v.invariant === 'stop-coverage' || v.invariant === 'no-actor-errors' || v.invariant === 'restarts-explained' ? v.detail : ''}`;
@@ -111,15 +118,26 @@ export async function runChaos(opts: ChaosRunOptions = {}): Promise<ScenarioResu
     if (!group.length) continue;
     // The external simulator may run faster than real time too: a (re)started node takes its
     // market clock from the simulator (GET /sim/clock), so it stays in step after every kill -9.
-    const env = await ChaosEnv.start({ mode, symbols: opts.symbols ?? 5, speed: opts.speed ?? 10, seed: o.seed, ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}), log });
+    const env = await ChaosEnv.start({ mode, symbols: opts.symbols ?? 5, speed: opts.speed ?? 10, seed: o.seed, ...(opts.natsUrl ? { natsUrl: opts.natsUrl } : {}), ...(opts.nodeEnv ? { extraEnv: opts.nodeEnv } : {}), log });
     log(`${mode} environment up: nats ${env.natsUrl}, simulator ${env.simUrl}`);
     // Chaos while trading: wait for the first venue fill (warm-up intents are stale and denied).
-    const tradingBy = opts.awaitTrading === false ? 0 : Date.now() + (mode === 'external' ? 90_000 : 120_000);
+    const waitMs = opts.tradingWaitMs ?? (mode === 'external' ? 90_000 : 120_000);
+    const tradingBy = opts.awaitTrading === false ? 0 : Date.now() + waitMs;
     while (Date.now() < tradingBy && (await simHistory(env.simUrl).catch(() => undefined))?.trades.length === 0) await sleep(1_000);
-    log(`trading ${(await simHistory(env.simUrl)).trades.length ? 'active' : 'NOT active yet (no venue fill)'}`);
+    const trading = (await simHistory(env.simUrl)).trades.length > 0;
+    log(`trading ${trading ? 'active' : 'NOT active yet (no venue fill)'}`);
     const reported = new Set<string>();
     try {
-      for (const s of group) results.push(await runOne(env, s, o, reported, log));
+      for (const s of group) {
+        const r = await runOne(env, s, o, reported, log);
+        // Chaos while trading is the point: invariants that held over a node that never traded
+        // say nothing about orders and positions, and must not read as a pass.
+        if (opts.awaitTrading !== false && !trading && r.stats.venueTrades === 0) {
+          r.failures.push(`no venue fill in the ${waitMs / 1000} s before the scenario nor during it: the invariants were not checked against any trading (this market and seed gave no entry; try another --seed or more --symbols)`);
+          r.ok = false;
+        }
+        results.push(r);
+      }
     } finally {
       await env.close();
     }
