@@ -35,7 +35,11 @@ describe('reconciliation', () => {
     await venue.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', qty: 0.01, reduceOnly: true, clientOrderId: 'manual-btc-close' });
 
     const clock = createLiveClock();
-    const r = await reconcileOnce({ bus: env.bus, venue, clock, logger: silent });
+    // Orders still open are known from the open-orders answer: only the others are queried one by one.
+    const asked: string[] = [];
+    const counted = { ...venue, getOrder: (symbol: string, coid: string) => (asked.push(coid), venue.getOrder(symbol, coid)) };
+    const r = await reconcileOnce({ bus: env.bus, venue: counted, clock, logger: silent });
+    expect(asked).toEqual([filled]);
     expect(r.adopted).toEqual(['ETHUSDT']);
     expect(r.queried.sort()).toEqual([filled, resting].sort());
     expect(r.canceledStale).toEqual([stale]);

@@ -139,11 +139,15 @@ export async function reconcileOnce(o: ReconcilerOptions): Promise<ReconcileRepo
     const bySymbol = new Map<string, VenuePosition>(venuePos.filter((p) => p.qty > 0 && inScope(p.symbol)).map((p) => [p.symbol, p]));
     r.venuePositions = bySymbol.size;
 
-    // 1. Fills we may have missed: settle every order we think is live by asking the venue.
+    // 1. Fills we may have missed: settle every order we think is live by asking the venue. One
+    // still open is in the open-orders answer already; only the others cost a query each (weight 1:
+    // at 500 protected positions, four orders each, a query per order was 2,000 weight a pass, most
+    // of the minute's budget, taken from the order tier that stops and cancels need).
+    const openById = new Map(open.map((vo) => [vo.clientOrderId, vo]));
     const filling = new Set<string>();
     for (const [coid, e] of live) {
       if (!inScope(e.symbol)) continue;
-      const v = await venue.getOrder(e.symbol, coid);
+      const v = openById.get(coid) ?? (await venue.getOrder(e.symbol, coid));
       // A recent place may still be queued in the executor (its symbol's queue, order pacing,
       // retries while a breaker is open): the venue's "no such order" proves nothing yet, and as
       // a report it made the order machine declare rejected an order that filled a second later.
