@@ -58,6 +58,14 @@ describe('qt CLI end to end', () => {
 
     const human = await runQt(['status', '--nats', env.server.url]);
     expect(human.stdout).toMatch(/heartbeat \(permanent\) running restarts=1/);
+
+    // Market data is the venue subtree's most volatile child (sockets, backfill, a delisted symbol):
+    // it is the last one, so under rest_for_one its crash restarts nothing that places or tracks orders.
+    expect((await runQt(['chaos', 'kill', 'root.venue.market-data', '--nats', env.server.url])).code).toBe(0);
+    await until(async () => find((await statusVia(env.bus))!, 'root.venue.market-data')?.restarts === 1, 'market data restarted');
+    const venueEvents = (await readStream<SupervisionEvent>(env.bus, STREAMS.supervision, subjects.supervisionAll))
+      .map((e) => `${e.data.type} ${e.data.path}`).filter((e) => e.includes('root.venue') && !e.startsWith('started'));
+    expect(venueEvents).toEqual(['crashed root.venue.market-data', 'restarted root.venue.market-data']);
   }, 60_000);
 
   it('a second qt up with a running node\'s id refuses to start, says who holds it, and leaves that node alone', async () => {

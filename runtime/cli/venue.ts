@@ -96,9 +96,10 @@ const need = <T>(x: T | undefined, what: string): T => {
 };
 
 /**
- * The venue subtree, rest_for_one in dependency order: simulator → adapter → market data →
- * executor → user stream → reconciler. A restarted simulator takes everything after it down with
- * it, since they all hold its URL; a restarted adapter takes the streams and the executor.
+ * The venue subtree, rest_for_one in dependency order: simulator → adapter → executor → user
+ * stream → funding → equity → reconciler → market data. A restarted simulator takes everything
+ * after it down with it, since they all hold its URL; a restarted adapter takes the streams and
+ * the executor. Nothing depends on market data, so it comes last: its restarts stay its own.
  */
 function venueSubtree(o: VenueCtx): ChildSpec[] {
   const { cfg, bus, logger, links } = o;
@@ -147,22 +148,6 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
       }, () => ({ ...venue.breakerState().breakers }));
     },
   });
-  children.push({
-    id: 'market-data',
-    start: async () => {
-      const venue = need(links.venue, 'adapter');
-      const known = links.pool?.('symbols')?.whichChildren().map((c) => c.id.replace(/^symbol-/, '')) ?? [];
-      const md = await startMarketData({
-        // Candle closes and ticker refreshes follow the market's clock (scaled with --speed).
-        venue, bus, clock: o.marketClock, logger, intervals: cfg.market.intervals, tickersEveryMs: cfg.universe.refreshHours * 3_600_000,
-        markEveryMs: cfg.market.markEveryMs, trades: cfg.market.trades, warmupCandles: cfg.market.warmupCandles, symbols: known,
-        // One ticker feed for the one universe selector (the leader's).
-        publishTickers: () => o.cluster.isLeader(),
-      });
-      links.market = md;
-      return md;
-    },
-  });
   // Singletons on the leader: one executor places every order, one user stream, one reconciler.
   const single = (spec: ChildSpec) => leaderOnly(spec, o.cluster, o.clock);
   children.push(single({ id: 'executor', start: async () => (links.executor = await startExecutor({ bus, venue: need(links.venue, 'adapter'), clock: o.clock, logger, leverage: cfg.strategy.leverage })) }));
@@ -204,6 +189,24 @@ function venueSubtree(o: VenueCtx): ChildSpec[] {
         },
       }),
   }));
+  // Last: the most volatile child (sockets, backfill, symbols the venue drops). Under rest_for_one
+  // its restarts then take nothing down that places, tracks or reconciles orders.
+  children.push({
+    id: 'market-data',
+    start: async () => {
+      const venue = need(links.venue, 'adapter');
+      const known = links.pool?.('symbols')?.whichChildren().map((c) => c.id.replace(/^symbol-/, '')) ?? [];
+      const md = await startMarketData({
+        // Candle closes and ticker refreshes follow the market's clock (scaled with --speed).
+        venue, bus, clock: o.marketClock, logger, intervals: cfg.market.intervals, tickersEveryMs: cfg.universe.refreshHours * 3_600_000,
+        markEveryMs: cfg.market.markEveryMs, trades: cfg.market.trades, warmupCandles: cfg.market.warmupCandles, symbols: known,
+        // One ticker feed for the one universe selector (the leader's).
+        publishTickers: () => o.cluster.isLeader(),
+      });
+      links.market = md;
+      return md;
+    },
+  });
   return children;
 }
 
