@@ -28,7 +28,7 @@ import { InjectedCrash, RuntimeError } from '../errors.js';
 import { ensureDurable, type Bus } from '../nats/index.js';
 import { OrderRefusedError } from '../venues/binance/errors.js';
 import type { BinanceVenue } from '../venues/binance/types.js';
-import { createLeverageGuard, LeverageRejectedError, requireOneWayMode, requireQuoteFees } from './leverage.js';
+import { createLeverageGuard, LeverageRejectedError, requireOneWayMode, requireQuoteFees, requireSingleAssetMode } from './leverage.js';
 import { orderRequest } from './order-request.js';
 import { createOrderPacer, type PacePriority, type PacerOptions } from './pacer.js';
 
@@ -45,7 +45,7 @@ export interface TradingWorker {
 
 export interface ExecutorOptions {
   bus: Bus;
-  venue: Pick<BinanceVenue, 'venue' | 'placeOrder' | 'cancelOrder' | 'getOrder' | 'setLeverage' | 'positionMode' | 'feeBurn'>;
+  venue: Pick<BinanceVenue, 'venue' | 'placeOrder' | 'cancelOrder' | 'getOrder' | 'setLeverage' | 'positionMode' | 'feeBurn' | 'multiAssetsMargin'>;
   /** Leverage of entries, set on the venue before a symbol's first entry (`strategy.leverage`). @default 3 */
   leverage?: number;
   clock: Clock;
@@ -135,6 +135,7 @@ export async function startExecutor(o: ExecutorOptions): Promise<TradingWorker &
   // Before anything else: on a hedge-mode or BNB-fee account not one command is taken.
   await requireOneWayMode(venue, log);
   await requireQuoteFees(venue, log);
+  await requireSingleAssetMode(venue, log);
   const durable = o.durable ?? 'qt_executor';
   const giveUpMs = o.notSentGiveUpMs ?? 20_000;
   const baseMs = o.retryBaseMs ?? 250;

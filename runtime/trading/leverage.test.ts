@@ -49,7 +49,7 @@ async function rig(o: Partial<ExecutorOptions> = {}, sim: { dualSidePosition?: b
  * logged fatal with the reason, and takes no command (its consumer is never created); once
  * `switchOff` sets the account right on the venue, it starts.
  */
-async function expectRefusedStart(sim: { dualSidePosition?: boolean; feeBurn?: boolean }, refusal: { name: string; message: RegExp; logged: RegExp }, switchOff: (v: VenueEnv) => Promise<void>) {
+async function expectRefusedStart(sim: { dualSidePosition?: boolean; feeBurn?: boolean; multiAssetsMargin?: boolean }, refusal: { name: string; message: RegExp; logged: RegExp }, switchOff: (v: VenueEnv) => Promise<void>) {
   const env = await natsEnv();
   const venueEnv = await startVenueEnv({ sim });
   try {
@@ -170,6 +170,12 @@ describe('leverage and position mode on the venue (sim over HTTP, real NATS, exe
     await expectRefusedStart({ feeBurn: true }, { name: 'FeeBurnError', message: /pays fees in BNB \(feeBurn=true\).*turn BNB fee payment off/, logged: /fees in BNB/ }, async (v) => {
       // Turned off on the venue, as the message says (Binance's own endpoint).
       expect(await (await v.sim.signed('POST', '/fapi/v1/feeBurn', { feeBurn: 'false' })).json()).toEqual({ code: 200, msg: 'success' });
+    });
+  });
+
+  it('an account in multi-assets margin mode makes the executor refuse to start, with the reason; switched off it starts', async () => {
+    await expectRefusedStart({ multiAssetsMargin: true }, { name: 'MultiAssetsModeError', message: /multi-assets margin mode \(multiAssetsMargin=true\).*switch to single-asset mode/, logged: /multi-assets margin/ }, async (v) => {
+      expect(await (await v.sim.signed('POST', '/fapi/v1/multiAssetsMargin', { multiAssetsMargin: 'false' })).json()).toEqual({ code: 200, msg: 'success' });
     });
   });
 });

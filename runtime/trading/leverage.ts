@@ -62,6 +62,31 @@ export class FeeBurnError extends RuntimeError {
   }
 }
 
+/** The account margins across assets; equity and loss limits read the USDT balance alone. */
+export class MultiAssetsModeError extends RuntimeError {
+  override name = 'MultiAssetsModeError';
+  constructor(readonly venue: string) {
+    super(
+      `${venue} account is in multi-assets margin mode (multiAssetsMargin=true): its USDT balance is not its equity (other assets ` +
+        'back the margin and USDT may go negative), so sizes and loss limits would be measured against the wrong figure; switch to ' +
+        'single-asset mode (POST /fapi/v1/multiAssetsMargin multiAssetsMargin=false) and start again',
+      { retryable: false },
+    );
+  }
+}
+
+/** Throws {@link MultiAssetsModeError} (logged with its reason) when the account margins across assets. */
+export async function requireSingleAssetMode(venue: Pick<BinanceVenue, 'venue' | 'multiAssetsMargin'>, log: Logger): Promise<void> {
+  const on = await venue.multiAssetsMargin();
+  if (!on) {
+    log.info({ multiAssetsMargin: on }, 'account margin mode checked');
+    return;
+  }
+  const err = new MultiAssetsModeError(venue.venue);
+  log.fatal({ multiAssetsMargin: on, err }, err.message);
+  throw err;
+}
+
 /** Throws {@link FeeBurnError} (logged with its reason) when the account pays fees in BNB. */
 export async function requireQuoteFees(venue: Pick<BinanceVenue, 'venue' | 'feeBurn'>, log: Logger): Promise<void> {
   const burn = await venue.feeBurn();

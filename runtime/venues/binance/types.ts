@@ -65,6 +65,8 @@ export interface BinanceVenue {
   positionMode(): Promise<PositionMode>;
   /** Whether the account pays fees in BNB (GET /fapi/v1/feeBurn). */
   feeBurn(): Promise<boolean>;
+  /** Whether the account is in multi-assets margin mode (GET /fapi/v1/multiAssetsMargin). */
+  multiAssetsMargin(): Promise<boolean>;
 
   /** Closed candles only, gap-free and de-duplicated per (symbol, interval), REST-backfilled after gaps. */
   subscribeCandles(symbols: string[], intervals: Interval[], onCandle: (c: Candle) => void): Subscription;

@@ -136,6 +136,13 @@ export function createBinanceVenue(options: BinanceVenueOptions): BinanceVenue {
       if (typeof w.feeBurn !== 'boolean') throw new RuntimeError(`unreadable feeBurn answer: ${JSON.stringify(w).slice(0, 200)}`);
       return w.feeBurn;
     },
+    async multiAssetsMargin() {
+      live();
+      const w = await rest.call<{ multiAssetsMargin?: unknown }>({ breaker: 'account', weight: 30, retry: 'idempotent', what: 'multiAssetsMargin' }, (ex) => ex.fapiPrivateGetMultiAssetsMargin());
+      // As for feeBurn: an answer we cannot read is not taken as "off".
+      if (typeof w.multiAssetsMargin !== 'boolean') throw new RuntimeError(`unreadable multiAssetsMargin answer: ${JSON.stringify(w).slice(0, 200)}`);
+      return w.multiAssetsMargin;
+    },
     subscribeCandles,
     subscribeMarks(symbols, onMark: (m: MarkTick) => void) {
       live();

@@ -42,6 +42,8 @@ export interface SimServerOptions {
   dualSidePosition?: boolean;
   /** The account reports BNB fee payment (GET /fapi/v1/feeBurn); see `AccountRouteOptions`. @default false */
   feeBurn?: boolean;
+  /** The account reports multi-assets margin (GET /fapi/v1/multiAssetsMargin); see `AccountRouteOptions`. @default false */
+  multiAssetsMargin?: boolean;
 }
 
 /** Options after defaults. */
@@ -58,6 +60,7 @@ export interface CompiledOptions {
   readonly listenKeyTtlMs: number;
   readonly dualSidePosition: boolean;
   readonly feeBurn: boolean;
+  readonly multiAssetsMargin: boolean;
 }
 
 const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null;
@@ -92,6 +95,7 @@ const schema = z.strictObject({
   listenKeyTtlMs: z.number().int().positive().default(LISTEN_KEY_TTL_MS),
   dualSidePosition: z.boolean().default(false),
   feeBurn: z.boolean().default(false),
+  multiAssetsMargin: z.boolean().default(false),
 });
 
 /** Validates and applies defaults; throws a readable Error on bad options. */

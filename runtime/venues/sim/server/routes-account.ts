@@ -146,6 +146,11 @@ export interface AccountRouteOptions {
    * setting is reported so a node's start-up check can be exercised. @default false
    */
   feeBurn?: boolean;
+  /**
+   * Multi-assets margin (`GET/POST /fapi/v1/multiAssetsMargin`): the engine still margins in USDT
+   * only; the setting is reported so a node's start-up check can be exercised. @default false
+   */
+  multiAssetsMargin?: boolean;
 }
 
 const DEFAULT_RESTRICTIONS: SimApiRestrictions = {
@@ -189,9 +194,22 @@ function restrictionRoutes(o: AccountRouteOptions): Route[] {
 
 /** Account, position and settings routes. */
 export function accountRoutes(o: AccountRouteOptions = {}): Route[] {
-  const mode = { dual: o.dualSidePosition ?? false, feeBurn: o.feeBurn ?? false };
+  const mode = { dual: o.dualSidePosition ?? false, feeBurn: o.feeBurn ?? false, multiAssets: o.multiAssetsMargin ?? false };
   return [
     ...restrictionRoutes(o),
+    { method: 'GET', path: '/fapi/v1/multiAssetsMargin', security: 'SIGNED', weight: 30, handle: () => ({ multiAssetsMargin: mode.multiAssets }) },
+    {
+      method: 'POST',
+      path: '/fapi/v1/multiAssetsMargin',
+      security: 'SIGNED',
+      weight: 1,
+      handle: ({ params }) => {
+        const v = params.bool('multiAssetsMargin');
+        if (v === undefined) throw apiErrors.mandatory('multiAssetsMargin');
+        mode.multiAssets = v;
+        return { code: 200, msg: 'success' };
+      },
+    },
     { method: 'GET', path: '/fapi/v1/feeBurn', security: 'SIGNED', weight: 30, handle: () => ({ feeBurn: mode.feeBurn }) },
     {
       method: 'POST',

@@ -44,7 +44,7 @@ export async function createSimServer(options: SimServerOptions): Promise<SimSer
     expireListenKeys: (key) => listenKeys.expire(key),
   }));
   const deps = { engine: o.engine, clock: o.clock, listenKeys };
-  const routes = routeTable([...marketRoutes(o.limits), ...tradeRoutes(), ...accountRoutes({ dualSidePosition: o.dualSidePosition, feeBurn: o.feeBurn }), ...userStreamRoutes()]);
+  const routes = routeTable([...marketRoutes(o.limits), ...tradeRoutes(), ...accountRoutes({ dualSidePosition: o.dualSidePosition, feeBurn: o.feeBurn, multiAssetsMargin: o.multiAssetsMargin }), ...userStreamRoutes()]);
   const server: Server = createServer(
     { keepAlive: true },
     createPipeline({

@@ -40,7 +40,7 @@ function qs(params: Record<string, string | number | boolean>): string {
 
 /** Starts engine and server on a random port, seeded with BTCUSDT ≈ 60000 and ETHUSDT ≈ 3000. */
 export async function startSim(
-  o: { clock?: Clock; limits?: Partial<RateLimitConfig>; listenKeyTtlMs?: number; pingIntervalMs?: number; dualSidePosition?: boolean; feeBurn?: boolean; fundingIntervalMs?: number } = {},
+  o: { clock?: Clock; limits?: Partial<RateLimitConfig>; listenKeyTtlMs?: number; pingIntervalMs?: number; dualSidePosition?: boolean; feeBurn?: boolean; multiAssetsMargin?: boolean; fundingIntervalMs?: number } = {},
 ): Promise<Sim> {
   const clock = o.clock ?? createLiveClock();
   const engine = createSimEngine({
@@ -68,6 +68,7 @@ export async function startSim(
     ...(o.pingIntervalMs ? { pingIntervalMs: o.pingIntervalMs } : {}),
     ...(o.dualSidePosition ? { dualSidePosition: true } : {}),
     ...(o.feeBurn ? { feeBurn: true } : {}),
+    ...(o.multiAssetsMargin ? { multiAssetsMargin: true } : {}),
   });
   const call: Sim['call'] = (method, path, params = {}) => {
     const q = qs(params);
