@@ -54,22 +54,46 @@ export function renderText(r: Report): string {
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** An inline SVG line (or filled area) chart of (ts, value) points. */
+/**
+ * At most about `max` points, in time order, keeping each bucket's first, lowest, highest and last
+ * point: a month of minute readings (43,200) drew a 1.8 MB page, and an average would have hidden
+ * the trough the drawdown chart exists to show.
+ */
+export function thin(points: ReadonlyArray<{ ts: number; v: number }>, max = 2_000): Array<{ ts: number; v: number }> {
+  if (points.length <= max) return [...points];
+  const per = Math.ceil(points.length / Math.max(1, Math.floor(max / 4)));
+  const out: Array<{ ts: number; v: number }> = [];
+  for (let i = 0; i < points.length; i += per) {
+    const b = points.slice(i, i + per);
+    let lo = b[0]!;
+    let hi = b[0]!;
+    for (const p of b) {
+      if (p.v < lo.v) lo = p;
+      if (p.v > hi.v) hi = p;
+    }
+    const keep = new Set([b[0]!, lo, hi, b.at(-1)!]);
+    out.push(...[...keep].sort((x, y) => x.ts - y.ts));
+  }
+  return out;
+}
+
+/** An inline SVG line (or filled area) chart of (ts, value) points (thinned for long series). */
 export function svgChart(points: Array<{ ts: number; v: number }>, o: { title: string; color: string; area?: boolean; format?: (v: number) => string; width?: number; height?: number }): string {
   const W = o.width ?? 900;
   const H = o.height ?? 220;
   const pad = { l: 70, r: 10, t: 24, b: 24 };
   const fmt = o.format ?? ((v: number) => v.toFixed(2));
   if (points.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img"><text x="10" y="20">${esc(o.title)}: no data</text></svg>`;
-  const xs = points.map((p) => p.ts);
-  const vs = points.map((p) => p.v);
+  const pts = thin(points);
+  const xs = pts.map((p) => p.ts);
+  const vs = pts.map((p) => p.v);
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   let [y0, y1] = [Math.min(...vs, o.area ? 0 : Infinity), Math.max(...vs, o.area ? 0 : -Infinity)];
   if (y1 === y0) (y0 -= 1), (y1 += 1);
   const X = (t: number) => pad.l + (x1 > x0 ? ((t - x0) / (x1 - x0)) * (W - pad.l - pad.r) : (W - pad.l - pad.r) / 2);
   const Y = (v: number) => pad.t + (1 - (v - y0) / (y1 - y0)) * (H - pad.t - pad.b);
   // Step line: equity only changes at a close.
-  const path = points.map((p, i) => (i === 0 ? `M${X(p.ts).toFixed(1)},${Y(p.v).toFixed(1)}` : `H${X(p.ts).toFixed(1)} V${Y(p.v).toFixed(1)}`)).join(' ');
+  const path = pts.map((p, i) => (i === 0 ? `M${X(p.ts).toFixed(1)},${Y(p.v).toFixed(1)}` : `H${X(p.ts).toFixed(1)} V${Y(p.v).toFixed(1)}`)).join(' ');
   const area = o.area ? `<path d="${path} V${Y(0).toFixed(1)} H${X(x0).toFixed(1)} Z" fill="${o.color}" fill-opacity="0.25" stroke="none"/>` : '';
   const date = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
   return [

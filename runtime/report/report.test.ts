@@ -7,7 +7,8 @@ import { encode } from '../codec.js';
 import { runReport } from '../cli/report.js';
 import { natsEnv } from '../testing/nats-env.js';
 import { D1, D2, D3, FOUR, H, pnl } from './fixture.js';
-import { buildReport, readJournal, renderHtml, renderText, type Report } from './index.js';
+import { buildReport, readJournal, renderHtml, renderText, svgChart, type Report } from './index.js';
+import { thin } from './render.js';
 
 describe('journal report over a real nats-server', () => {
   it('reads QT_JOURNAL with an ordered consumer and reports trades, breakdowns and an HTML page with SVG charts', async () => {
@@ -103,5 +104,24 @@ describe('drawdown marked to market', () => {
     const none = buildReport(FOUR, { initialEquity: 10_000 });
     expect(none.marked).toBeNull();
     expect(renderText(none)).toMatch(/max drawdown \(marked to market\)\s+no account readings in range/);
+  });
+});
+
+describe('long series in the HTML charts', () => {
+  it('a month of minute readings is thinned to about 2,000 points that keep the trough, the peak and both ends', () => {
+    const n = 43_200;
+    const points = Array.from({ length: n }, (_, i) => ({ ts: D1 + i * 60_000, v: 10_000 + 100 * Math.sin(i / 500) + (i === 31_337 ? -3_000 : 0) + (i === 777 ? 2_500 : 0) }));
+    const t = thin(points);
+    expect(t.length).toBeLessThanOrEqual(2_000);
+    expect(t.length).toBeGreaterThan(1_000);
+    expect(t.map((p) => p.ts)).toEqual([...t.map((p) => p.ts)].sort((a, b) => a - b));
+    expect(t[0]).toEqual(points[0]);
+    expect(t.at(-1)).toEqual(points.at(-1));
+    expect(Math.min(...t.map((p) => p.v))).toBe(Math.min(...points.map((p) => p.v)));
+    expect(Math.max(...t.map((p) => p.v))).toBe(Math.max(...points.map((p) => p.v)));
+    expect(thin(points.slice(0, 50))).toEqual(points.slice(0, 50));
+    // The page stays small: two charts of 43,200 readings drew 1.8 MB before.
+    const svg = svgChart(points, { title: 'equity', color: '#000' });
+    expect(svg.length).toBeLessThan(60_000);
   });
 });
