@@ -29,6 +29,10 @@ describe('reconciliation', () => {
     const resting = clientOrderId('BTCUSDT:2:BUY', 'entry');
     await venue.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: 58_000, qty: 0.01, timeInForce: 'GTC', clientOrderId: resting });
     await env.bus.js.publish(subjects.order('BTCUSDT', 'event'), encode(event(resting, 'accepted')));
+    // One we last saw submitted, resting at the venue: the venue's word is news to its actor.
+    const unconfirmed = clientOrderId('BTCUSDT:3:BUY', 'entry');
+    await venue.placeOrder({ symbol: 'BTCUSDT', side: 'BUY', type: 'LIMIT', price: 57_000, qty: 0.01, timeInForce: 'GTC', clientOrderId: unconfirmed });
+    await env.bus.js.publish(subjects.order('BTCUSDT', 'event'), encode(event(unconfirmed, 'submitted')));
     // A stale stop of ours: BTC is flattened by hand below, so nothing is left for it to protect.
     const stale = clientOrderId('ETHUSDT:9:SELL', 'sl');
     await venue.placeOrder({ symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_MARKET', stopPrice: 40_000, qty: 0.01, reduceOnly: true, clientOrderId: stale });
@@ -41,7 +45,7 @@ describe('reconciliation', () => {
     const r = await reconcileOnce({ bus: env.bus, venue: counted, clock, logger: silent });
     expect(asked).toEqual([filled]);
     expect(r.adopted).toEqual(['ETHUSDT']);
-    expect(r.queried.sort()).toEqual([filled, resting].sort());
+    expect(r.queried.sort()).toEqual([filled, resting, unconfirmed].sort());
     expect(r.canceledStale).toEqual([stale]);
 
     const adopt = await readStream<{ type: string; side: string; qty: number; entry: number }>(env.bus, STREAMS.inputs, subjects.actorInput('position', 'ETHUSDT'));
@@ -49,9 +53,11 @@ describe('reconciliation', () => {
     expect(adopt[0]!.headers['Nats-Msg-Id']).toMatch(/^adopt:ETHUSDT:SHORT:0\.5:/);
     const reps = (await readStream<VenueReport>(env.bus, STREAMS.orders, subjects.order('BTCUSDT', 'report'))).map((m) => m.data);
     expect(reps.find((x) => x.clientOrderId === filled)).toMatchObject({ status: 'FILLED', executedQty: 0.01, source: 'reconcile' });
-    expect(reps.find((x) => x.clientOrderId === resting)).toMatchObject({ status: 'NEW', source: 'reconcile' });
+    // Open exactly as its actor last said: nothing published for it.
+    expect(reps.find((x) => x.clientOrderId === resting)).toBeUndefined();
+    expect(reps.find((x) => x.clientOrderId === unconfirmed)).toMatchObject({ status: 'NEW', source: 'reconcile' });
     expect(reps.find((x) => x.clientOrderId === stale)).toMatchObject({ status: 'CANCELED' });
-    expect((await venue.openOrders('BTCUSDT')).map((o) => o.clientOrderId)).toEqual([resting]);
+    expect((await venue.openOrders('BTCUSDT')).map((o) => o.clientOrderId).sort()).toEqual([resting, unconfirmed].sort());
 
     // A second pass republishes with the same ids: JetStream dedups, nothing doubles.
     await reconcileOnce({ bus: env.bus, venue, clock, logger: silent });
