@@ -75,40 +75,36 @@ export class MultiAssetsModeError extends RuntimeError {
   }
 }
 
+/**
+ * One start-up check of an account setting: logged when it is as the bookkeeping assumes, else the
+ * refusal is logged fatal with its reason and thrown.
+ */
+async function requireSetting<T>(log: Logger, field: string, value: T, ok: boolean, checked: string, refusal: () => Error): Promise<void> {
+  if (ok) {
+    log.info({ [field]: value }, checked);
+    return;
+  }
+  const err = refusal();
+  log.fatal({ [field]: value, err }, err.message);
+  throw err;
+}
+
 /** Throws {@link MultiAssetsModeError} (logged with its reason) when the account margins across assets. */
 export async function requireSingleAssetMode(venue: Pick<BinanceVenue, 'venue' | 'multiAssetsMargin'>, log: Logger): Promise<void> {
   const on = await venue.multiAssetsMargin();
-  if (!on) {
-    log.info({ multiAssetsMargin: on }, 'account margin mode checked');
-    return;
-  }
-  const err = new MultiAssetsModeError(venue.venue);
-  log.fatal({ multiAssetsMargin: on, err }, err.message);
-  throw err;
+  await requireSetting(log, 'multiAssetsMargin', on, !on, 'account margin mode checked', () => new MultiAssetsModeError(venue.venue));
 }
 
 /** Throws {@link FeeBurnError} (logged with its reason) when the account pays fees in BNB. */
 export async function requireQuoteFees(venue: Pick<BinanceVenue, 'venue' | 'feeBurn'>, log: Logger): Promise<void> {
   const burn = await venue.feeBurn();
-  if (!burn) {
-    log.info({ feeBurn: burn }, 'account fee asset checked');
-    return;
-  }
-  const err = new FeeBurnError(venue.venue);
-  log.fatal({ feeBurn: burn, err }, err.message);
-  throw err;
+  await requireSetting(log, 'feeBurn', burn, !burn, 'account fee asset checked', () => new FeeBurnError(venue.venue));
 }
 
 /** Throws {@link HedgeModeError} (logged with its reason) unless the account is in one-way mode. */
 export async function requireOneWayMode(venue: Pick<BinanceVenue, 'venue' | 'positionMode'>, log: Logger): Promise<void> {
   const mode = await venue.positionMode();
-  if (mode === 'one-way') {
-    log.info({ positionMode: mode }, 'account position mode checked');
-    return;
-  }
-  const err = new HedgeModeError(venue.venue);
-  log.fatal({ positionMode: mode, err }, err.message);
-  throw err;
+  await requireSetting(log, 'positionMode', mode, mode === 'one-way', 'account position mode checked', () => new HedgeModeError(venue.venue));
 }
 
 /** Sets each symbol's leverage once before its entries. */

@@ -2,6 +2,7 @@
  * `createBinanceVenue`: wires options, request budget, breakers, ccxt transport, market data, the
  * shared market socket and user streams into the {@link BinanceVenue} interface.
  */
+import type { binanceusdm } from 'ccxt';
 import { pino } from 'pino';
 import type { Candle, Interval, MarkTick, TradeTick } from '../../../protocols/market.js';
 import type { AccountBalance, FundingPayment, LeverageSetting, UserStreamEvent, VenueOrder, VenuePosition } from '../../../protocols/venue.js';
@@ -70,6 +71,14 @@ export function createBinanceVenue(options: BinanceVenueOptions): BinanceVenue {
     return rows.map((w) => parseBalance(w, venue));
   };
 
+  /** A boolean account setting (weight 30). An answer we cannot read is not taken as "off": the start-up checks refuse on it. */
+  const accountFlag = async (field: 'feeBurn' | 'multiAssetsMargin', get: (ex: binanceusdm) => Promise<unknown>): Promise<boolean> => {
+    live();
+    const w = await rest.call<Record<string, unknown>>({ breaker: 'account', weight: 30, retry: 'idempotent', what: field }, get);
+    if (typeof w[field] !== 'boolean') throw new RuntimeError(`unreadable ${field} answer: ${JSON.stringify(w).slice(0, 200)}`);
+    return w[field];
+  };
+
   const fundingPayments = async (startTime: number, limit = 1_000): Promise<FundingPayment[]> => {
     live();
     const rows = await rest.call<WireIncome[]>({ breaker: 'account', weight: 30, retry: 'idempotent', what: 'fundingPayments' }, (ex) =>
@@ -129,20 +138,8 @@ export function createBinanceVenue(options: BinanceVenueOptions): BinanceVenue {
       );
       return parsePositionMode(w);
     },
-    async feeBurn() {
-      live();
-      const w = await rest.call<{ feeBurn?: unknown }>({ breaker: 'account', weight: 30, retry: 'idempotent', what: 'feeBurn' }, (ex) => ex.fapiPrivateGetFeeBurn());
-      // An answer we cannot read is not taken as "off": the start-up check refuses on it.
-      if (typeof w.feeBurn !== 'boolean') throw new RuntimeError(`unreadable feeBurn answer: ${JSON.stringify(w).slice(0, 200)}`);
-      return w.feeBurn;
-    },
-    async multiAssetsMargin() {
-      live();
-      const w = await rest.call<{ multiAssetsMargin?: unknown }>({ breaker: 'account', weight: 30, retry: 'idempotent', what: 'multiAssetsMargin' }, (ex) => ex.fapiPrivateGetMultiAssetsMargin());
-      // As for feeBurn: an answer we cannot read is not taken as "off".
-      if (typeof w.multiAssetsMargin !== 'boolean') throw new RuntimeError(`unreadable multiAssetsMargin answer: ${JSON.stringify(w).slice(0, 200)}`);
-      return w.multiAssetsMargin;
-    },
+    feeBurn: () => accountFlag('feeBurn', (ex) => ex.fapiPrivateGetFeeBurn()),
+    multiAssetsMargin: () => accountFlag('multiAssetsMargin', (ex) => ex.fapiPrivateGetMultiAssetsMargin()),
     subscribeCandles,
     subscribeMarks(symbols, onMark: (m: MarkTick) => void) {
       live();

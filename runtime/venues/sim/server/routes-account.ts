@@ -192,37 +192,35 @@ function restrictionRoutes(o: AccountRouteOptions): Route[] {
   ];
 }
 
+/**
+ * An account flag as Binance serves it at `/fapi/v1/<name>`: GET answers `{ <name>: bool }`
+ * (weight 30), POST `<name>=true|false` sets it (weight 1).
+ */
+function flagRoutes(name: string, get: () => boolean, set: (v: boolean) => void): Route[] {
+  return [
+    { method: 'GET', path: `/fapi/v1/${name}`, security: 'SIGNED', weight: 30, handle: () => ({ [name]: get() }) },
+    {
+      method: 'POST',
+      path: `/fapi/v1/${name}`,
+      security: 'SIGNED',
+      weight: 1,
+      handle: ({ params }) => {
+        const v = params.bool(name);
+        if (v === undefined) throw apiErrors.mandatory(name);
+        set(v);
+        return { code: 200, msg: 'success' };
+      },
+    },
+  ];
+}
+
 /** Account, position and settings routes. */
 export function accountRoutes(o: AccountRouteOptions = {}): Route[] {
   const mode = { dual: o.dualSidePosition ?? false, feeBurn: o.feeBurn ?? false, multiAssets: o.multiAssetsMargin ?? false };
   return [
     ...restrictionRoutes(o),
-    { method: 'GET', path: '/fapi/v1/multiAssetsMargin', security: 'SIGNED', weight: 30, handle: () => ({ multiAssetsMargin: mode.multiAssets }) },
-    {
-      method: 'POST',
-      path: '/fapi/v1/multiAssetsMargin',
-      security: 'SIGNED',
-      weight: 1,
-      handle: ({ params }) => {
-        const v = params.bool('multiAssetsMargin');
-        if (v === undefined) throw apiErrors.mandatory('multiAssetsMargin');
-        mode.multiAssets = v;
-        return { code: 200, msg: 'success' };
-      },
-    },
-    { method: 'GET', path: '/fapi/v1/feeBurn', security: 'SIGNED', weight: 30, handle: () => ({ feeBurn: mode.feeBurn }) },
-    {
-      method: 'POST',
-      path: '/fapi/v1/feeBurn',
-      security: 'SIGNED',
-      weight: 1,
-      handle: ({ params }) => {
-        const v = params.bool('feeBurn');
-        if (v === undefined) throw apiErrors.mandatory('feeBurn');
-        mode.feeBurn = v;
-        return { code: 200, msg: 'success' };
-      },
-    },
+    ...flagRoutes('multiAssetsMargin', () => mode.multiAssets, (v) => (mode.multiAssets = v)),
+    ...flagRoutes('feeBurn', () => mode.feeBurn, (v) => (mode.feeBurn = v)),
     {
       method: 'POST',
       path: '/sim/positionSide/dual',
