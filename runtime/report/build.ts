@@ -87,7 +87,9 @@ export function markedCurve(entries: readonly JournalEntry[]): Report['marked'] 
     const eq = e.data['equity'];
     if (typeof eq !== 'number' || !(eq > 0) || !Number.isFinite(eq)) continue;
     const key = `${String(e.data['source'] ?? '?')}:${String(e.data['venue'] ?? '?')}:${String(e.data['asset'] ?? '?')}`;
-    byAccount.set(key, [...(byAccount.get(key) ?? []), { ts: e.ts, equity: eq }]);
+    const list = byAccount.get(key);
+    if (list) list.push({ ts: e.ts, equity: eq });
+    else byAccount.set(key, [{ ts: e.ts, equity: eq }]);
   }
   const [key, points] = [...byAccount].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
   if (!key || !points || points.length < 2) return null;
